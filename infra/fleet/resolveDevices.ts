@@ -1,0 +1,183 @@
+import { Node } from "yaml";
+import { ChecksumTable } from "../nodeExporterChecksums";
+import { canonicalAddress } from "./address";
+import { didYouMean } from "./didYouMean";
+import { BastionLayer, Layer, SshAuth } from "./layers";
+import { Arch, Bastion, DEFAULT_DOWNLOAD_BASE_URL, Device, Fleet, Site } from "./types";
+import { YamlReader } from "./yamlReader";
+
+export const DEFAULT_NODE_EXPORTER_VERSION = "1.12.1";
+export const DEFAULT_NODE_EXPORTER_PORT = 9100;
+export const DEFAULT_SSH_PORT = 22;
+
+export interface SiteSpec {
+    readonly name: string;
+    readonly region: string;
+    readonly layer: Layer;
+    readonly node: Node;
+}
+
+export interface DeviceSpec {
+    readonly name: string;
+    readonly address: string;
+    readonly addressNode: Node;
+    readonly site: string;
+    readonly siteNode: Node;
+    readonly hostKey?: string;
+    /** Set when a hostKey was written, even an invalid one (already reported). */
+    readonly hostKeyGiven?: boolean;
+    readonly arch?: Arch | "auto";
+    readonly layer: Layer;
+    readonly node: Node;
+    readonly index: number;
+    /** False when the name or address was invalid (already reported): checked, but never deployed. */
+    readonly complete: boolean;
+}
+
+/** The last level that says something wins. */
+function last<T>(values: (T | undefined)[]): T | undefined {
+    for (let i = values.length - 1; i >= 0; i--) if (values[i] !== undefined) return values[i];
+    return undefined;
+}
+
+/** Later levels can switch a collector on or off again; the result is sorted for stable flags. */
+function mergeCollectors(layers: Layer[]): { enable: string[]; disable: string[] } {
+    const enabled = new Set<string>();
+    const disabled = new Set<string>();
+    for (const { nodeExporter: ne } of layers) {
+        for (const c of ne.enable) {
+            disabled.delete(c);
+            enabled.add(c);
+        }
+        for (const c of ne.disable) {
+            enabled.delete(c);
+            disabled.add(c);
+        }
+    }
+    return { enable: [...enabled].sort(), disable: [...disabled].sort() };
+}
+
+function mergeLabels(layers: Layer[]): Record<string, string> {
+    const merged = new Map<string, string>();
+    for (const l of layers) for (const [k, v] of l.labels) merged.set(k, v);
+    return Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Applies defaults, then the site, then the device, and checks what only the whole fleet can tell:
+ * unknown sites, missing credentials or host keys, duplicate names and addresses. Linear in devices.
+ */
+export function resolveDevices(
+    r: YamlReader,
+    defaults: Layer,
+    sites: ReadonlyMap<string, SiteSpec>,
+    specs: readonly DeviceSpec[],
+    checksums: ChecksumTable,
+): Fleet {
+    const devices: Device[] = [];
+    const byName = new Map<string, DeviceSpec>();
+    const byEndpoint = new Map<string, DeviceSpec>();
+    const siteNames = [...sites.keys()];
+
+    for (const spec of specs) {
+        const path = `devices[${spec.index}]`;
+        const line = (s: DeviceSpec) => r.position(s.node).line;
+
+        const nameKey = spec.name.toLowerCase();
+        const twin = spec.name ? byName.get(nameKey) : undefined;
+        if (twin) {
+            r.error(spec.node, `${path}.name`, `"${spec.name}" is already used by devices[${twin.index}] (line ${line(twin)}); device names must be unique`);
+            continue;
+        }
+        if (spec.name) byName.set(nameKey, spec);
+
+        const site = sites.get(spec.site);
+        if (!site) {
+            const known = siteNames.length ? `; sites are: ${siteNames.join(", ")}` : "; add it under sites:";
+            r.error(spec.siteNode, `${path}.site`, `"${spec.site}" is not a site defined under sites:${didYouMean(spec.site, siteNames)}${known}`);
+            continue;
+        }
+        const layers = [defaults, site.layer, spec.layer];
+        const ssh = (k: "user" | "port" | "auth" | "bastion") => last(layers.map((l) => l.ssh[k]));
+        const user = ssh("user") as string | undefined;
+        const auth = ssh("auth") as SshAuth | undefined;
+        const port = (ssh("port") as number | undefined) ?? DEFAULT_SSH_PORT;
+        const bastionLayer = ssh("bastion") as BastionLayer | undefined;
+        const insecure = last(layers.map((l) => l.insecureIgnoreHostKey)) ?? false;
+        const who = spec.name ? `"${spec.name}" ` : "the device ";
+        const where = `the device, site "${site.name}" or defaults`;
+        let ok = spec.complete;
+        if (!user) {
+            r.error(spec.node, path, `${who}has no SSH user; set ssh.user on ${where}`);
+            ok = false;
+        }
+        if (!auth) {
+            r.error(spec.node, path, `${who}has no SSH credential; set ssh.privateKeySecret or ssh.passwordSecret on ${where}`);
+            ok = false;
+        }
+        if (!spec.hostKey && !spec.hostKeyGiven) {
+            if (insecure) {
+                r.warn(spec.node, path, `${who}has no hostKey and accepts any host key (insecureIgnoreHostKey); pin it with the output of \`ssh-keyscan -t ed25519 ${spec.address}\``);
+            } else {
+                r.error(spec.node, path, `${who}has no hostKey; pin the device's key (\`ssh-keyscan -t ed25519 ${spec.address}\`) or set insecureIgnoreHostKey: true on ${where}`);
+                ok = false;
+            }
+        }
+        let bastion: Bastion | undefined;
+        if (bastionLayer?.address !== undefined) {
+            if (!bastionLayer.hostKey && !insecure) {
+                r.error(bastionLayer.node, `${path}.ssh.bastion`, `${bastionLayer.address} has no hostKey; pin it, or set insecureIgnoreHostKey: true`);
+                ok = false;
+            }
+            const bastionAuth = bastionLayer.auth ?? auth;
+            bastion = {
+                address: bastionLayer.address,
+                port: bastionLayer.port ?? DEFAULT_SSH_PORT,
+                user: bastionLayer.user ?? user ?? "",
+                ...bastionAuth,
+                ...(bastionLayer.hostKey ? { hostKey: bastionLayer.hostKey } : {}),
+            };
+        }
+
+        if (!spec.complete) continue;
+        const endpoint = `${bastion ? canonicalAddress(bastion.address) + ">" : ""}${canonicalAddress(spec.address)}:${port}`;
+        const sameEndpoint = byEndpoint.get(endpoint);
+        if (sameEndpoint) {
+            const shown = spec.address.includes(":") ? `[${spec.address}]:${port}` : `${spec.address}:${port}`;
+            r.error(spec.addressNode, `${path}.address`, `${shown} is also the address of devices[${sameEndpoint.index}] "${sameEndpoint.name}" (line ${line(sameEndpoint)}); each device needs its own address and port`);
+            ok = false;
+        } else {
+            byEndpoint.set(endpoint, spec);
+        }
+
+        const version = last(layers.map((l) => l.nodeExporter.version)) ?? DEFAULT_NODE_EXPORTER_VERSION;
+        const arch = spec.arch ?? "auto";
+        if (arch !== "auto" && !checksums.get(version)?.has(arch)) {
+            r.error(spec.node, path, `node_exporter ${version} has no checksum for ${arch} in provisioners/node-exporter.sha256sums; add the official line`);
+            ok = false;
+        }
+        if (!ok || !user || !auth) continue;
+
+        devices.push({
+            name: spec.name,
+            address: spec.address,
+            site: site.name,
+            region: site.region,
+            ...(spec.hostKey ? { hostKey: spec.hostKey } : {}),
+            insecureIgnoreHostKey: insecure,
+            arch,
+            labels: mergeLabels(layers),
+            ssh: { user, port, ...auth, ...(bastion ? { bastion } : {}) },
+            nodeExporter: {
+                version,
+                port: last(layers.map((l) => l.nodeExporter.port)) ?? DEFAULT_NODE_EXPORTER_PORT,
+                collectors: mergeCollectors(layers),
+                source: last(layers.map((l) => l.nodeExporter.source)) ?? "download",
+                downloadBaseUrl: last(layers.map((l) => l.nodeExporter.downloadBaseUrl)) ?? DEFAULT_DOWNLOAD_BASE_URL,
+            },
+            source: { file: r.file, line: line(spec) },
+        });
+    }
+    const usedSites: Site[] = [...sites.values()].map((s) => ({ name: s.name, region: s.region }));
+    return { file: r.file, sites: usedSites, devices };
+}

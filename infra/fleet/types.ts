@@ -1,0 +1,68 @@
+/** Architectures node_exporter publishes Linux release tarballs for. */
+export const ARCHES = ["amd64", "arm64", "armv7", "armv6", "386"] as const;
+export type Arch = (typeof ARCHES)[number];
+
+/** How the node_exporter tarball reaches the device. */
+export const SOURCES = ["download", "push"] as const;
+export type BinarySource = (typeof SOURCES)[number];
+
+export const DEFAULT_DOWNLOAD_BASE_URL = "https://github.com/prometheus/node_exporter/releases/download";
+
+/** A jump host in front of devices that are not reachable directly. */
+export interface Bastion {
+    readonly address: string;
+    readonly port: number;
+    readonly user: string;
+    readonly privateKeySecret?: string;
+    readonly passwordSecret?: string;
+    /** `type base64`, pinned; undefined only when insecureIgnoreHostKey applies. */
+    readonly hostKey?: string;
+}
+
+export interface DeviceSsh {
+    readonly user: string;
+    readonly port: number;
+    /** Name of a Pulumi secret config key holding the PEM private key. */
+    readonly privateKeySecret?: string;
+    /** Name of a Pulumi secret config key holding the password. */
+    readonly passwordSecret?: string;
+    readonly bastion?: Bastion;
+}
+
+export interface NodeExporterSettings {
+    readonly version: string;
+    readonly port: number;
+    /** Sorted, so the same set always renders the same flags. */
+    readonly collectors: { readonly enable: readonly string[]; readonly disable: readonly string[] };
+    readonly source: BinarySource;
+    readonly downloadBaseUrl: string;
+}
+
+/** A device after defaults and its site were applied: everything the stack needs, nothing optional left to guess. */
+export interface Device {
+    readonly name: string;
+    readonly address: string;
+    readonly site: string;
+    readonly region: string;
+    readonly hostKey?: string;
+    readonly insecureIgnoreHostKey: boolean;
+    readonly arch: Arch | "auto";
+    /** Merged defaults, site, device; sorted by name. */
+    readonly labels: Readonly<Record<string, string>>;
+    readonly ssh: DeviceSsh;
+    readonly nodeExporter: NodeExporterSettings;
+    /** Where the device is defined, for messages that point back into the file. */
+    readonly source: { readonly file: string; readonly line: number };
+}
+
+export interface Site {
+    readonly name: string;
+    readonly region: string;
+}
+
+export interface Fleet {
+    readonly file: string;
+    readonly sites: readonly Site[];
+    /** In file order; identity is the name, never the position. */
+    readonly devices: readonly Device[];
+}

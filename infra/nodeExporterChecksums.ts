@@ -1,0 +1,31 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Arch, ARCHES } from "./fleet/types";
+
+/** version -> arch -> sha256 of `node_exporter-<version>.linux-<arch>.tar.gz`. */
+export type ChecksumTable = ReadonlyMap<string, ReadonlyMap<Arch, string>>;
+
+export const SHIPPED_CHECKSUMS_FILE = path.join(__dirname, "..", "provisioners", "node-exporter.sha256sums");
+
+const LINE = /^([0-9a-f]{64})\s+\*?node_exporter-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)\.linux-([a-z0-9]+)\.tar\.gz$/;
+
+/** Parses `sha256sums.txt` lines as the release publishes them; other files in it are ignored. */
+export function parseChecksums(text: string, into = new Map<string, Map<Arch, string>>()): Map<string, Map<Arch, string>> {
+    for (const raw of text.split("\n")) {
+        const m = LINE.exec(raw.trim());
+        if (!m) continue;
+        const [, sha, version, arch] = m;
+        if (!(ARCHES as readonly string[]).includes(arch)) continue;
+        let byArch = into.get(version);
+        if (!byArch) into.set(version, (byArch = new Map()));
+        byArch.set(arch as Arch, sha);
+    }
+    return into;
+}
+
+/** The shipped checksums plus any extra files (a site's own builds, the lab's mirror). */
+export function loadChecksums(extraFiles: readonly string[] = []): Map<string, Map<Arch, string>> {
+    const table = parseChecksums(fs.readFileSync(SHIPPED_CHECKSUMS_FILE, "utf8"));
+    for (const f of extraFiles) parseChecksums(fs.readFileSync(f, "utf8"), table);
+    return table;
+}

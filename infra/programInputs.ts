@@ -1,0 +1,60 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { loadFleet } from "./fleet/loadFleet";
+import { Fleet } from "./fleet/types";
+import { loadChecksums, ChecksumTable } from "./nodeExporterChecksums";
+import { parseSettings, StackSettings } from "./settings";
+
+/** Everything the stack is built from, read once in the entry point and passed down as plain values. */
+export interface ProgramInputs {
+    readonly settings: StackSettings;
+    readonly fleet: Fleet;
+    readonly checksums: ChecksumTable;
+    /** The Pulumi secret config values the fleet refers to by name. */
+    readonly secrets: ReadonlyMap<string, pulumi.Output<string>>;
+}
+
+/** Every secret name the fleet refers to, with the devices that need it (for a useful error). */
+export function referencedSecrets(fleet: Fleet): Map<string, string[]> {
+    const byName = new Map<string, Set<string>>();
+    const add = (name: string | undefined, device: string) => {
+        if (!name) return;
+        const users = byName.get(name) ?? new Set<string>();
+        byName.set(name, users.add(device));
+    };
+    for (const d of fleet.devices) {
+        add(d.ssh.privateKeySecret, d.name);
+        add(d.ssh.passwordSecret, d.name);
+        add(d.ssh.bastion?.privateKeySecret, d.name);
+        add(d.ssh.bastion?.passwordSecret, d.name);
+    }
+    return new Map([...byName].map(([k, v]) => [k, [...v]]));
+}
+
+/**
+ * Reads settings, fleet and secrets from the stack's config; every problem becomes a RunError, which
+ * Pulumi prints without a stack trace, before any resource is registered.
+ */
+export function loadProgramInputs(config: pulumi.Config, projectDir = process.cwd()): ProgramInputs {
+    try {
+        const settings = parseSettings((k) => config.get(k), config.name);
+        const resolve = (f: string) => (path.isAbsolute(f) ? f : path.join(projectDir, f));
+        const checksums = loadChecksums(settings.nodeExporterChecksumsFiles.map(resolve));
+        const fleet = loadFleet(settings.fleetFile, checksums, (w) => pulumi.log.warn(w));
+        const secrets = new Map<string, pulumi.Output<string>>();
+        const missing: string[] = [];
+        for (const [name, devices] of referencedSecrets(fleet)) {
+            const value = config.getSecret(name);
+            if (value === undefined) {
+                const shown = devices.length > 3 ? `${devices.slice(0, 3).join(", ")} and ${devices.length - 3} more` : devices.join(", ");
+                missing.push(`the secret "${name}" (used by ${shown}) is not set: pulumi config set --secret ${name} < FILE`);
+            } else {
+                secrets.set(name, value);
+            }
+        }
+        if (missing.length) throw new Error(missing.join("\n"));
+        return { settings, fleet, checksums, secrets };
+    } catch (e) {
+        throw new pulumi.RunError((e as Error).message);
+    }
+}

@@ -1,0 +1,136 @@
+import { isIPv4, isIPv6 } from "net";
+
+/** Everything the stack reads from `Pulumi.<stack>.yaml`, typed and checked. Declared in Pulumi.yaml's `config:` block. */
+export interface StackSettings {
+    /** The fleet file, relative to the project. Defaults to "endpoints.yaml". */
+    readonly fleetFile: string;
+    /** Extra sha256sums files for node_exporter builds of your own (a site mirror, the lab). Defaults to none. */
+    readonly nodeExporterChecksumsFiles: readonly string[];
+    /** A throw-away stack: everything may be destroyed, data included. Defaults to false (production). */
+    readonly testStack: boolean;
+    /** CIDRs allowed to reach Grafana and SSH on the monitoring host. Defaults to none. */
+    readonly adminCidrs: readonly string[];
+    /** EC2 instance type; undefined means "sized from the fleet". */
+    readonly instanceType?: string;
+    /** Data volume size in GiB; undefined means "sized from the fleet and retention". */
+    readonly dataVolumeSizeGiB?: number;
+    /** Pinned AMI of the monitoring host, so a new image never surprises a `pulumi up`. */
+    readonly amiId?: string;
+    /** Subnet of the monitoring host; undefined means the default VPC. */
+    readonly subnetId?: string;
+    /** Prometheus retention. Defaults to 30. */
+    readonly retentionDays: number;
+    /** How long backups stay in the bucket. Defaults to 90. */
+    readonly backupRetentionDays: number;
+    /** systemd OnCalendar expression of the backup job. Defaults to "*-*-* 02:30:00". */
+    readonly backupSchedule: string;
+    /** How long to keep dialing an unreachable device before failing it, in seconds. Defaults to 60. */
+    readonly dialTimeoutSeconds: number;
+}
+
+export const SETTING_DEFAULTS = {
+    fleetFile: "endpoints.yaml",
+    testStack: false,
+    retentionDays: 30,
+    backupRetentionDays: 90,
+    backupSchedule: "*-*-* 02:30:00",
+    dialTimeoutSeconds: 60,
+} as const;
+
+export class SettingsError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`invalid stack settings:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+        this.name = "SettingsError";
+    }
+}
+
+/** Reads one raw setting (as Pulumi stores it: text, arrays as JSON); undefined when unset. */
+export type RawSettings = (key: string) => string | undefined;
+
+export function cidrProblem(cidr: string): string | undefined {
+    const m = /^(.+)\/(\d{1,3})$/.exec(cidr);
+    if (!m) return `"${cidr}" is not a CIDR (address/prefix, e.g. 203.0.113.0/24)`;
+    const [, ip, bits] = m;
+    const max = isIPv4(ip) ? 32 : isIPv6(ip) ? 128 : -1;
+    if (max < 0) return `"${cidr}" does not start with an IPv4 or IPv6 address`;
+    if (Number(bits) > max) return `"${cidr}" has a prefix longer than ${max}`;
+    return undefined;
+}
+
+/**
+ * Parses and checks the stack settings; every problem is reported at once, named by its config key
+ * (`project:key`) so it can be fixed with `pulumi config set`.
+ */
+export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): StackSettings {
+    const problems: string[] = [];
+    const key = (k: string) => `${project}:${k}`;
+    const fail = (k: string, msg: string) => problems.push(`${key(k)} ${msg}`);
+
+    const text = (k: string): string | undefined => {
+        const v = raw(k);
+        return v === undefined || v.trim() === "" ? undefined : v.trim();
+    };
+    const int = (k: string, def: number | undefined, min: number, max: number): number | undefined => {
+        const v = text(k);
+        if (v === undefined) return def;
+        if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+            fail(k, `must be a whole number from ${min} to ${max}, found "${v}"`);
+            return def;
+        }
+        return Number(v);
+    };
+    const bool = (k: string, def: boolean): boolean => {
+        const v = text(k);
+        if (v === undefined) return def;
+        if (v !== "true" && v !== "false") {
+            fail(k, `must be true or false, found "${v}"`);
+            return def;
+        }
+        return v === "true";
+    };
+    const list = (k: string): string[] => {
+        const v = text(k);
+        if (v === undefined) return [];
+        try {
+            const parsed: unknown = JSON.parse(v);
+            if (Array.isArray(parsed) && parsed.every((x) => typeof x === "string")) return parsed as string[];
+        } catch {
+            // reported below
+        }
+        fail(k, `must be a list of strings (in Pulumi.<stack>.yaml a YAML list, or: pulumi config set --path '${k}[0]' VALUE), found ${v}`);
+        return [];
+    };
+    const pattern = (k: string, re: RegExp, what: string): string | undefined => {
+        const v = text(k);
+        if (v !== undefined && !re.test(v)) fail(k, `"${v}" is not ${what}`);
+        return v;
+    };
+
+    /** 0 is Pulumi.yaml's way of saying "not set": size from the fleet. */
+    const volumeSize = (gib: number | undefined): number | undefined => {
+        if (!gib) return undefined;
+        if (gib < 8) fail("dataVolumeSizeGiB", `must be 0 (sized from the fleet) or at least 8, found ${gib}`);
+        return gib;
+    };
+    const adminCidrs = list("adminCidrs");
+    adminCidrs.forEach((c, i) => {
+        const p = cidrProblem(c);
+        if (p) fail(`adminCidrs[${i}]`, p);
+    });
+    const settings: StackSettings = {
+        fleetFile: text("fleetFile") ?? SETTING_DEFAULTS.fleetFile,
+        nodeExporterChecksumsFiles: list("nodeExporterChecksumsFiles"),
+        testStack: bool("testStack", SETTING_DEFAULTS.testStack),
+        adminCidrs,
+        instanceType: pattern("instanceType", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type like t3.medium"),
+        dataVolumeSizeGiB: volumeSize(int("dataVolumeSizeGiB", 0, 0, 16384)),
+        amiId: pattern("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id like ami-0123456789abcdef0"),
+        subnetId: pattern("subnetId", /^subnet-[0-9a-f]{8,17}$/, "a subnet id like subnet-0123456789abcdef0"),
+        retentionDays: int("retentionDays", SETTING_DEFAULTS.retentionDays, 1, 3650) ?? SETTING_DEFAULTS.retentionDays,
+        backupRetentionDays: int("backupRetentionDays", SETTING_DEFAULTS.backupRetentionDays, 1, 3650) ?? SETTING_DEFAULTS.backupRetentionDays,
+        backupSchedule: pattern("backupSchedule", /^[A-Za-z0-9*:,./ -]+$/, "a systemd OnCalendar expression like *-*-* 02:30:00") ?? SETTING_DEFAULTS.backupSchedule,
+        dialTimeoutSeconds: int("dialTimeoutSeconds", SETTING_DEFAULTS.dialTimeoutSeconds, 5, 600) ?? SETTING_DEFAULTS.dialTimeoutSeconds,
+    };
+    if (problems.length) throw new SettingsError(problems);
+    return settings;
+}

@@ -1,0 +1,109 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { load } from "js-yaml";
+
+export const PROJECT = "iiot-monitoring";
+export const ROOT = path.join(__dirname, "..", "..");
+
+/** The marker Pulumi wraps secret values in when they cross the mock boundary. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** One registered resource, with its inputs unwrapped and the paths of the inputs that were secret. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    /** Dotted paths of inputs that arrived as secrets ("" is the whole input object). */
+    readonly secretPaths: readonly string[];
+    readonly provider?: string;
+}
+
+function unwrap(value: unknown, at: string, secrets: string[]): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${at}[${i}]`, secrets));
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) {
+            secrets.push(at);
+            return unwrap(obj.value, at, secrets);
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrap(v, at ? `${at}.${k}` : k, secrets)]));
+    }
+    return value;
+}
+
+/** Realistic outputs for types whose important outputs are not inputs (see STYLE.md). */
+function computedState(type: string, name: string): Record<string, unknown> {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `pw-${name}-0123456789abcdef`, bcryptHash: `$2a$10$mock.hash.for.${name}.000000000000000000000000000` };
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `mock-pub-${name}` };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: `-----BEGIN CERTIFICATE-----\nmock-${name}\n-----END CERTIFICATE-----\n` };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: `mock-csr-${name}` };
+        case "command:remote:Command":
+        case "command:local:Command":
+            return { stdout: `mock stdout of ${name}`, stderr: "" };
+        default:
+            return {};
+    }
+}
+
+export interface MockRun {
+    readonly resources: RecordedResource[];
+    byType(type: string): RecordedResource[];
+    named(name: string): RecordedResource;
+}
+
+/** Installs mocks that record every resource; call before importing the program. Unknown invokes fail loudly. */
+export async function recordResources(stack = "test", hooks: { computed?: typeof computedState } = {}): Promise<MockRun> {
+    const resources: RecordedResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const secretPaths: string[] = [];
+                const inputs = unwrap(args.inputs, "", secretPaths) as Record<string, unknown>;
+                resources.push({ type: args.type, name: args.name, inputs, secretPaths, provider: args.provider });
+                const computed = (hooks.computed ?? computedState)(args.type, args.name);
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+            },
+            call(args) {
+                throw new Error(`unmocked call ${args.token}`);
+            },
+        },
+        PROJECT,
+        stack,
+        false,
+    );
+    return {
+        resources,
+        byType: (type) => resources.filter((r) => r.type === type),
+        named: (name) => {
+            const r = resources.find((x) => x.name === name);
+            if (!r) throw new Error(`no resource named ${name}; have ${resources.map((x) => x.name).join(", ")}`);
+            return r;
+        },
+    };
+}
+
+/** A stack's config file as the flat `project:key -> string` map Pulumi hands the program. */
+export function stackConfig(file = path.join(ROOT, "Pulumi.dev.yaml")): Record<string, string> {
+    const doc = load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    return Object.fromEntries(
+        Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+}
+
+/** Waits until every output the program created has settled, so recorded resources are complete. */
+export function settle(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Resolves an Output in a test. */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => resolve(v)));
+}

@@ -1,0 +1,27 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../helpers/pulumiMocks";
+
+/** Runs the real entry point with the shipped endpoints.yaml and Pulumi.dev.yaml, as `pulumi up` on dev would. */
+describe("the entry point under mocks with the dev stack", () => {
+    let run: MockRun;
+    let program: { deviceCount: number; sites: Record<string, string[]> };
+    const cwd = process.cwd();
+
+    beforeAll(async () => {
+        process.chdir(ROOT);
+        run = await recordResources("dev");
+        pulumi.runtime.setAllConfig(
+            { ...stackConfig(), [`${PROJECT}:deviceSshKey`]: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n" },
+            [`${PROJECT}:deviceSshKey`],
+        );
+        program = await import(path.join(ROOT, "infra", "index"));
+    });
+    afterAll(() => process.chdir(cwd));
+
+    it("loads every device of the shipped fleet", () => {
+        expect(program.deviceCount).toBe(9);
+        expect(Object.keys(program.sites).sort()).toEqual(["nhv-offshore", "nhv-onshore"]);
+        expect(program.sites["nhv-offshore"]).toContain("wtg-a01-ctrl");
+    });
+});
