@@ -2,7 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadProgramInputs } from "./programInputs";
 import { buildStack } from "./stack";
 
-const outputs = buildStack(loadProgramInputs(new pulumi.Config()));
+function build() {
+    const inputs = loadProgramInputs(new pulumi.Config());
+    try {
+        return buildStack(inputs);
+    } catch (e) {
+        // Problems found while wiring (a missing pushed tarball) are the user's to fix: no stack trace.
+        throw new pulumi.RunError((e as Error).message);
+    }
+}
+const outputs = build();
 
 export const deviceCount = outputs.deviceCount;
 export const sites = outputs.sites;
+export const devices = outputs.devices;
+export const scrapeCaCertPem = outputs.scrapeCaCertPem;

@@ -6,6 +6,8 @@ export interface StackSettings {
     readonly fleetFile: string;
     /** Extra sha256sums files for node_exporter builds of your own (a site mirror, the lab). Defaults to none. */
     readonly nodeExporterChecksumsFiles: readonly string[];
+    /** Where release tarballs for "push" devices are on the deployer's machine. Defaults to ".cache/node_exporter". */
+    readonly nodeExporterTarballDir: string;
     /** A throw-away stack: everything may be destroyed, data included. Defaults to false (production). */
     readonly testStack: boolean;
     /** CIDRs allowed to reach Grafana and SSH on the monitoring host. Defaults to none. */
@@ -30,6 +32,7 @@ export interface StackSettings {
 
 export const SETTING_DEFAULTS = {
     fleetFile: "endpoints.yaml",
+    nodeExporterTarballDir: ".cache/node_exporter",
     testStack: false,
     retentionDays: 30,
     backupRetentionDays: 90,
@@ -120,6 +123,7 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
     const settings: StackSettings = {
         fleetFile: text("fleetFile") ?? SETTING_DEFAULTS.fleetFile,
         nodeExporterChecksumsFiles: list("nodeExporterChecksumsFiles"),
+        nodeExporterTarballDir: text("nodeExporterTarballDir") ?? SETTING_DEFAULTS.nodeExporterTarballDir,
         testStack: bool("testStack", SETTING_DEFAULTS.testStack),
         adminCidrs,
         instanceType: pattern("instanceType", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type like t3.medium"),

@@ -156,6 +156,11 @@ export function resolveDevices(
             r.error(spec.node, path, `node_exporter ${version} has no checksum for ${arch} in provisioners/node-exporter.sha256sums; add the official line`);
             ok = false;
         }
+        const source = last(layers.map((l) => l.nodeExporter.source)) ?? "download";
+        if (source === "push" && arch === "auto") {
+            r.error(spec.node, path, `${who}uses source: push, which needs a pinned arch (the tarball is chosen before connecting); set arch on the device`);
+            ok = false;
+        }
         if (!ok || !user || !auth) continue;
 
         devices.push({
@@ -172,7 +177,7 @@ export function resolveDevices(
                 version,
                 port: last(layers.map((l) => l.nodeExporter.port)) ?? DEFAULT_NODE_EXPORTER_PORT,
                 collectors: mergeCollectors(layers),
-                source: last(layers.map((l) => l.nodeExporter.source)) ?? "download",
+                source,
                 downloadBaseUrl: last(layers.map((l) => l.nodeExporter.downloadBaseUrl)) ?? DEFAULT_DOWNLOAD_BASE_URL,
             },
             source: { file: r.file, line: line(spec) },

@@ -30,8 +30,8 @@ describe("npm run fleet", () => {
         expect(r.code).toBe(1);
         expect(r.stdout).toBe("");
         expect(r.stderr.split("\n")).toEqual([
-            `${file}:52:14: devices[1].address 192.0.2.11:22 is also the address of devices[0] "onshore-scada-gw-01" (line 44); each device needs its own address and port`,
-            `${file}:69:11: devices[3].site "nhv-onshor" is not a site defined under sites: (did you mean "nhv-onshore"?); sites are: nhv-onshore, nhv-offshore`,
+            `${file}:53:14: devices[1].address 192.0.2.11:22 is also the address of devices[0] "onshore-scada-gw-01" (line 45); each device needs its own address and port`,
+            `${file}:70:11: devices[3].site "nhv-onshor" is not a site defined under sites: (did you mean "nhv-onshore"?); sites are: nhv-onshore, nhv-offshore`,
             `${file}: invalid, 2 error(s)`,
             "",
         ]);

@@ -4,7 +4,7 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { formatProblem } from "../../infra/fleet/problems";
 import { loadChecksums } from "../../infra/nodeExporterChecksums";
 import { ROOT } from "../helpers/pulumiMocks";
-import { device, HEAD, KEY_A, KEY_B } from "./malformedCases";
+import { device, HEAD, KEY_B } from "./malformedCases";
 
 const checksums = loadChecksums();
 const parse = (text: string) => parseFleet(text, { file: "endpoints.yaml", checksums });
@@ -32,10 +32,10 @@ describe("the shipped endpoints.yaml", () => {
             privateKeySecret: "deviceSshKey",
             hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID8j3pVTKFGuWWHIoUi9lYGF5vsb8sFBtfn08PgEp2WY",
         });
-        expect(turbine.nodeExporter.source).toBe("push");
+        expect(turbine.nodeExporter.downloadBaseUrl).toBe("https://mirror.osp.nhv.example/node_exporter");
         const onshore = result.fleet!.devices.find((d) => d.name === "onshore-scada-gw-01")!;
         expect(onshore.ssh.bastion).toBeUndefined();
-        expect(onshore.nodeExporter.source).toBe("download");
+        expect(onshore.nodeExporter.downloadBaseUrl).toBe("https://github.com/prometheus/node_exporter/releases/download");
     });
 });
 

@@ -48,7 +48,7 @@ describe("the entry point refuses bad input", () => {
             [`${PROJECT}:deviceSshKey`],
         );
         expect(pulumi.RunError.isInstance(error)).toBe(true);
-        expect(error?.message).toContain(`${file}:88:11: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386`);
+        expect(error?.message).toContain(`${file}:89:11: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386`);
         expect(run.resources).toEqual([]);
     });
 

@@ -16,6 +16,7 @@ describe("the entry point under mocks with the dev stack", () => {
             [`${PROJECT}:deviceSshKey`],
         );
         program = await import(path.join(ROOT, "infra", "index"));
+        await new Promise((r) => setTimeout(r, 100));
     });
     afterAll(() => process.chdir(cwd));
 
@@ -23,5 +24,10 @@ describe("the entry point under mocks with the dev stack", () => {
         expect(program.deviceCount).toBe(9);
         expect(Object.keys(program.sites).sort()).toEqual(["nhv-offshore", "nhv-onshore"]);
         expect(program.sites["nhv-offshore"]).toContain("wtg-a01-ctrl");
+    });
+
+    it("gives every device its node_exporter command, named after the device", () => {
+        const commands = run.byType("command:remote:Command").map((r) => r.name).sort();
+        expect(commands).toEqual(Object.values(program.sites).flat().map((n) => `device-${n}-node-exporter`).sort());
     });
 });

@@ -1,0 +1,149 @@
+import { isIP } from "net";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { Device } from "../infra/fleet/types";
+import { ChecksumTable } from "../infra/nodeExporterChecksums";
+import { dialBudget } from "../infra/nodeExporter/dialBudget";
+import { devicePayload, installCommand, pushedTarballPath, renderWebConfig, uninstallCommand } from "../infra/nodeExporter/deviceCommands";
+
+/** Arguments of a NodeExporterDevice. */
+export interface NodeExporterDeviceArgs {
+    /** The device as validated from endpoints.yaml. */
+    readonly device: Device;
+    /** Secret values by the names the fleet uses (SSH keys, passwords). */
+    readonly secrets: ReadonlyMap<string, pulumi.Output<string>>;
+    readonly checksums: ChecksumTable;
+    /** The CA that signs the device's certificate, and the scrape credentials. */
+    readonly authority: {
+        readonly caCertPem: pulumi.Input<string>;
+        readonly caPrivateKeyPem: pulumi.Input<string>;
+        readonly password: pulumi.Input<string>;
+        readonly bcryptHash: pulumi.Input<string>;
+    };
+    /** Local path of the release tarball, for devices whose source is "push". */
+    readonly pushedTarball?: string;
+    /** How long to keep dialing an unreachable device, in seconds. Defaults to 60. */
+    readonly dialTimeoutSeconds?: number;
+}
+
+/** The credential fields of a connection, from the secret the fleet names. */
+function credentials(secrets: ReadonlyMap<string, pulumi.Output<string>>, ref: { privateKeySecret?: string; passwordSecret?: string }) {
+    const get = (name: string) => {
+        const v = secrets.get(name);
+        if (!v) throw new Error(`secret ${name} was not loaded`);
+        return v;
+    };
+    if (ref.privateKeySecret) return { privateKey: get(ref.privateKeySecret) };
+    if (ref.passwordSecret) return { password: get(ref.passwordSecret) };
+    return {};
+}
+
+/** The SSH connection to a device, host key pinned, through its bastion if it has one, bounded dialing. */
+export function deviceConnection(
+    device: Device,
+    secrets: ReadonlyMap<string, pulumi.Output<string>>,
+    dialTimeoutSeconds: number,
+): command.types.input.remote.ConnectionArgs {
+    const budget = dialBudget(dialTimeoutSeconds);
+    const bastion = device.ssh.bastion;
+    return {
+        host: device.address,
+        port: device.ssh.port,
+        user: device.ssh.user,
+        ...credentials(secrets, device.ssh),
+        ...(device.hostKey ? { hostKey: device.hostKey } : {}),
+        ...budget,
+        ...(bastion
+            ? {
+                  proxy: {
+                      host: bastion.address,
+                      port: bastion.port,
+                      user: bastion.user,
+                      ...credentials(secrets, bastion),
+                      ...(bastion.hostKey ? { hostKey: bastion.hostKey } : {}),
+                      ...budget,
+                  },
+              }
+            : {}),
+    };
+}
+
+/**
+ * One device of the fleet: its TLS certificate, and node_exporter installed (create), reconfigured
+ * (update) and uninstalled (delete) over SSH.
+ */
+export class NodeExporterDevice extends pulumi.ComponentResource {
+    /** The installer's final result line, e.g. `IIOTMON_RESULT device=x status=ok ...`. */
+    public readonly installed: pulumi.Output<string>;
+
+    constructor(name: string, args: NodeExporterDeviceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iiotmon:index:NodeExporterDevice", name, {}, opts);
+        const { device } = args;
+        const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+        const ip = isIP(device.address) !== 0;
+        const csr = new tls.CertRequest(
+            `${name}-tls-csr`,
+            {
+                privateKeyPem: key.privateKeyPem,
+                subject: { commonName: device.name, organization: "iiot-monitoring" },
+                dnsNames: ip ? [device.name] : [device.name, device.address],
+                ipAddresses: ip ? [device.address] : [],
+            },
+            { parent: this },
+        );
+        const cert = new tls.LocallySignedCert(
+            `${name}-tls-cert`,
+            {
+                certRequestPem: csr.certRequestPem,
+                caCertPem: args.authority.caCertPem,
+                caPrivateKeyPem: args.authority.caPrivateKeyPem,
+                validityPeriodHours: 2 * 365 * 24,
+                earlyRenewalHours: 30 * 24,
+                allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+            },
+            { parent: this },
+        );
+
+        const connection = deviceConnection(device, args.secrets, args.dialTimeoutSeconds ?? 60);
+        const dependsOn: pulumi.Resource[] = [];
+        if (device.nodeExporter.source === "push") {
+            if (!args.pushedTarball) throw new Error(`device ${device.name}: source is push but no local tarball was given`);
+            dependsOn.push(
+                new command.remote.CopyToRemote(
+                    `${name}-push-tarball`,
+                    {
+                        connection,
+                        source: new pulumi.asset.FileAsset(args.pushedTarball),
+                        remotePath: pushedTarballPath(device.nodeExporter.version, device.arch),
+                        triggers: [device.address, device.ssh.user, device.nodeExporter.version],
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+
+        const stdin = pulumi.secret(
+            pulumi
+                .all([cert.certPem, key.privateKeyPem, args.authority.password, args.authority.bcryptHash])
+                .apply(([certPem, keyPem, password, hash]) =>
+                    devicePayload({ webConfig: renderWebConfig(hash), certPem, keyPem, scrapePassword: password }),
+                ),
+        );
+        const install = new command.remote.Command(
+            `${name}-node-exporter`,
+            {
+                connection,
+                create: installCommand(device, args.checksums),
+                delete: uninstallCommand(device),
+                stdin,
+                // A different address, user or bastion is a different machine: uninstall there, install here.
+                triggers: [device.address, device.ssh.user, device.ssh.bastion?.address ?? ""],
+                addPreviousOutputInEnv: false,
+            },
+            { parent: this, dependsOn, deleteBeforeReplace: true },
+        );
+        this.installed = install.stdout.apply((out) => out.split("\n").filter((l) => l.startsWith("IIOTMON_RESULT")).pop() ?? "");
+        this.registerOutputs({ installed: this.installed });
+    }
+}
