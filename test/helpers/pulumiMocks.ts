@@ -2,36 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { load } from "js-yaml";
+import { recordProgram, RecordedResource } from "../../lab/programUnderMocks";
+
+export type { RecordedResource };
 
 export const PROJECT = "iiot-monitoring";
 export const ROOT = path.join(__dirname, "..", "..");
-
-/** The marker Pulumi wraps secret values in when they cross the mock boundary. */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** One registered resource, with its inputs unwrapped and the paths of the inputs that were secret. */
-export interface RecordedResource {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, unknown>;
-    /** Dotted paths of inputs that arrived as secrets ("" is the whole input object). */
-    readonly secretPaths: readonly string[];
-    readonly provider?: string;
-}
-
-function unwrap(value: unknown, at: string, secrets: string[]): unknown {
-    if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${at}[${i}]`, secrets));
-    if (value && typeof value === "object") {
-        const obj = value as Record<string, unknown>;
-        if (obj[SIG_KEY] === SECRET_SIG) {
-            secrets.push(at);
-            return unwrap(obj.value, at, secrets);
-        }
-        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrap(v, at ? `${at}.${k}` : k, secrets)]));
-    }
-    return value;
-}
 
 /** Realistic outputs for types whose important outputs are not inputs (see STYLE.md). */
 function computedState(type: string, name: string): Record<string, unknown> {
@@ -60,25 +36,8 @@ export interface MockRun {
 }
 
 /** Installs mocks that record every resource; call before importing the program. Unknown invokes fail loudly. */
-export async function recordResources(stack = "test", hooks: { computed?: typeof computedState } = {}): Promise<MockRun> {
-    const resources: RecordedResource[] = [];
-    await pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                const secretPaths: string[] = [];
-                const inputs = unwrap(args.inputs, "", secretPaths) as Record<string, unknown>;
-                resources.push({ type: args.type, name: args.name, inputs, secretPaths, provider: args.provider });
-                const computed = (hooks.computed ?? computedState)(args.type, args.name);
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
-            },
-            call(args) {
-                throw new Error(`unmocked call ${args.token}`);
-            },
-        },
-        PROJECT,
-        stack,
-        false,
-    );
+export async function recordResources(stack = "test"): Promise<MockRun> {
+    const resources = await recordProgram(PROJECT, stack, (type, name) => computedState(type, name));
     return {
         resources,
         byType: (type) => resources.filter((r) => r.type === type),

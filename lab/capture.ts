@@ -1,0 +1,59 @@
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { loadProgramInputs } from "../infra/programInputs";
+import { buildStack } from "../infra/stack";
+import { LabOutputStore } from "./labOutputs";
+import { recordProgram, RecordedResource, settled } from "./programUnderMocks";
+
+const PROJECT = "iiot-monitoring";
+
+/** A device-side resource exactly as Pulumi would hand it to the Command provider. */
+export interface DeviceOperation {
+    readonly resourceName: string;
+    readonly type: "command:remote:Command" | "command:remote:CopyToRemote";
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface CaptureOptions {
+    readonly fleetFile: string;
+    /** Extra stack settings (`key` -> value as Pulumi stores it). */
+    readonly settings?: Record<string, string>;
+    /** Secret config values the fleet names. */
+    readonly secrets: Record<string, string>;
+    /** Where keys, certificates and passwords persist between captures. */
+    readonly outputStoreFile: string;
+}
+
+/**
+ * Runs the real program under mocks for a fleet, as `pulumi up` would, and returns the resources that
+ * act on devices (remote Commands and their file copies) with every input resolved.
+ */
+export async function captureDeviceOperations(opts: CaptureOptions): Promise<DeviceOperation[]> {
+    const store = new LabOutputStore(opts.outputStoreFile);
+    const resources: RecordedResource[] = await recordProgram(PROJECT, "lab", store.outputs);
+    const config: Record<string, string> = { [`${PROJECT}:fleetFile`]: opts.fleetFile };
+    for (const [k, v] of Object.entries(opts.settings ?? {})) config[`${PROJECT}:${k}`] = v;
+    for (const [k, v] of Object.entries(opts.secrets)) config[`${PROJECT}:${k}`] = v;
+    pulumi.runtime.setAllConfig(config, Object.keys(opts.secrets).map((k) => `${PROJECT}:${k}`));
+    const outputs = buildStack(loadProgramInputs(new pulumi.Config(PROJECT)));
+    await settled(Object.values(outputs.devices));
+    store.save();
+    const deviceSide = resources.filter((r) => r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote");
+    return Promise.all(
+        deviceSide.map(async (r) => {
+            const inputs = { ...r.inputs };
+            // A file asset becomes its path (and content hash, as Pulumi diffs assets by content).
+            if (inputs.source instanceof pulumi.asset.FileAsset) {
+                const file = await inputs.source.path;
+                inputs.source = { path: file, sha256: createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
+            }
+            return { resourceName: r.name, type: r.type as DeviceOperation["type"], inputs };
+        }),
+    );
+}
+
+/** Reads a JSON state file, or an empty one. */
+export function readJson<T>(file: string, empty: T): T {
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : empty;
+}

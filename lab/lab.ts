@@ -1,0 +1,87 @@
+import * as fs from "fs";
+import * as path from "path";
+import { captureDeviceOperations, readJson } from "./capture";
+import { LabDeviceOptions, LabDeviceRecord, startDevice, stopDevice } from "./labDevice";
+import { LAB_KEY_SECRET } from "./labFleet";
+import { CHECKSUMS_FILE, ensureMirror } from "./mirror";
+import { ensureBridge, removeBridge } from "./network";
+import { MIRROR_DIR, SSH_KEY, STATE_DIR } from "./paths";
+import { replay, ReplayOptions, ReplayOutcome, ReplayState } from "./replay";
+import { ensureLabKey, ensureRootfs } from "./rootfs";
+
+/** Settings of the lab stack: the lab mirror's checksums and tarballs, and a short dial budget. */
+export function labSettings(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+        nodeExporterChecksumsFiles: JSON.stringify([CHECKSUMS_FILE]),
+        nodeExporterTarballDir: MIRROR_DIR,
+        dialTimeoutSeconds: "20",
+        ...extra,
+    };
+}
+
+export interface ApplyResult {
+    readonly outcomes: ReplayOutcome[];
+    readonly state: ReplayState;
+}
+
+/**
+ * The lab as one object: devices, the mirror's files, and the state of the last apply. Tests and
+ * `npm run lab` use it alike; `stateDir` keeps parallel users apart.
+ */
+export class Lab {
+    readonly devices: LabDeviceRecord[] = [];
+
+    constructor(readonly stateDir = STATE_DIR) {}
+
+    /** Image, key and mirror files (built once and cached), and the bridge the mirror listens on. */
+    prepare(log: (s: string) => void = () => {}): void {
+        ensureRootfs(log);
+        ensureLabKey();
+        ensureMirror();
+        ensureBridge();
+        fs.mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    }
+
+    async start(name: string, index: number, opts?: LabDeviceOptions): Promise<LabDeviceRecord> {
+        const record = await startDevice(name, index, opts);
+        this.devices.push(record);
+        return record;
+    }
+
+    async stop(record: LabDeviceRecord): Promise<void> {
+        await stopDevice(record);
+        this.devices.splice(this.devices.indexOf(record), 1);
+    }
+
+    async stopAll(): Promise<void> {
+        for (const d of [...this.devices]) await this.stop(d);
+        removeBridge();
+    }
+
+    get appliedFile(): string {
+        return path.join(this.stateDir, "applied.json");
+    }
+
+    /** Does on the lab what `pulumi up` would do to the devices for this fleet file. */
+    async apply(fleetFile: string, opts: ReplayOptions & { settings?: Record<string, string> } = {}): Promise<ApplyResult> {
+        const ops = await captureDeviceOperations({
+            fleetFile,
+            settings: labSettings(opts.settings),
+            secrets: { [LAB_KEY_SECRET]: fs.readFileSync(SSH_KEY, "utf8") },
+            outputStoreFile: path.join(this.stateDir, "outputs.json"),
+        });
+        const previous = readJson<ReplayState>(this.appliedFile, {});
+        const { state, outcomes } = await replay(previous, ops, opts);
+        fs.writeFileSync(this.appliedFile, JSON.stringify(state), { mode: 0o600 });
+        return { outcomes, state };
+    }
+}
+
+/** The scrape CA and password the lab stack generated, to scrape lab devices as Prometheus does. */
+export function scrapeSecrets(stateDir: string): { caCertPem: string; password: string } {
+    const store = readJson<Record<string, { outputs: Record<string, string> }>>(path.join(stateDir, "outputs.json"), {});
+    const ca = store["tls:index/selfSignedCert:SelfSignedCert::scrape-ca"];
+    const pw = store["random:index/randomPassword:RandomPassword::scrape-scrape-password"];
+    if (!ca || !pw) throw new Error(`no lab stack outputs in ${stateDir}; apply a fleet first`);
+    return { caCertPem: ca.outputs.certPem, password: pw.outputs.result };
+}

@@ -1,0 +1,75 @@
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { run } from "./exec";
+import { MIRROR_DIR } from "./paths";
+
+/** The Debian-built node_exporter the lab packages in the official release layout. */
+const DEBIAN_BINARY = "/usr/bin/prometheus-node-exporter";
+
+/** Lab releases: the same Debian binary, the second one altered so that "a new version" really changes the binary. */
+export const LAB_VERSION = "1.5.0-lab.1";
+export const LAB_VERSION_2 = "1.5.0-lab.2";
+/** A release whose published checksum does not match its tarball: the installer must refuse it. */
+export const LAB_VERSION_BAD = "1.5.0-lab.bad";
+
+export const CHECKSUMS_FILE = path.join(MIRROR_DIR, "sha256sums.txt");
+
+function sha256(file: string): string {
+    return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+export function tarballName(version: string, arch = "amd64"): string {
+    return `node_exporter-${version}.linux-${arch}.tar.gz`;
+}
+
+function buildTarball(version: string, extra: string): string {
+    const dirName = `node_exporter-${version}.linux-amd64`;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-tarball-"));
+    try {
+        fs.mkdirSync(path.join(work, dirName));
+        const bin = path.join(work, dirName, "node_exporter");
+        fs.copyFileSync(DEBIAN_BINARY, bin);
+        if (extra) fs.appendFileSync(bin, extra);
+        fs.chmodSync(bin, 0o755);
+        fs.writeFileSync(path.join(work, dirName, "LICENSE"), "Apache License 2.0 (lab build of Debian's prometheus-node-exporter)\n");
+        fs.writeFileSync(path.join(work, dirName, "NOTICE"), "Lab build for iiot-monitoring tests.\n");
+        const out = path.join(MIRROR_DIR, `v${version}`, tarballName(version));
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        run("tar", ["-czf", out, "--owner=0", "--group=0", "-C", work, dirName]);
+        // Also where a deployer keeps tarballs for `source: push` (nodeExporterTarballDir).
+        fs.copyFileSync(out, path.join(MIRROR_DIR, tarballName(version)));
+        return out;
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Builds the lab mirror (same layout as the official releases: vVERSION/node_exporter-VERSION.linux-ARCH.tar.gz)
+ * and its sha256sums.txt, which the lab stack adds to the pinned checksums.
+ */
+export function ensureMirror(): string {
+    if (fs.existsSync(CHECKSUMS_FILE)) return CHECKSUMS_FILE;
+    const good = buildTarball(LAB_VERSION, "");
+    const second = buildTarball(LAB_VERSION_2, "\n# lab release 2\n");
+    buildTarball(LAB_VERSION_BAD, "\n# tampered\n");
+    const lines = [
+        `${sha256(good)}  ${tarballName(LAB_VERSION)}`,
+        `${sha256(second)}  ${tarballName(LAB_VERSION_2)}`,
+        // The published checksum of "bad" is the good tarball's: what a corrupted or tampered download looks like.
+        `${sha256(good)}  ${tarballName(LAB_VERSION_BAD)}`,
+    ];
+    fs.writeFileSync(CHECKSUMS_FILE, lines.join("\n") + "\n");
+    return CHECKSUMS_FILE;
+}
+
+/** Size of a lab tarball, to check what a device downloaded. */
+export function tarballSize(version: string): number {
+    return fs.statSync(path.join(MIRROR_DIR, `v${version}`, tarballName(version))).size;
+}
+
+export function tarballPath(version: string): string {
+    return path.join(MIRROR_DIR, `v${version}`, tarballName(version));
+}

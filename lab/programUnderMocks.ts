@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** The marker Pulumi wraps secret values in when they cross the mock boundary. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** One registered resource, with its inputs unwrapped and the paths of the inputs that were secret. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    /** Dotted paths of inputs that arrived as secrets. */
+    readonly secretPaths: readonly string[];
+}
+
+/** Outputs a resource type computes that are not among its inputs (keys, certificates, passwords). */
+export type ComputeOutputs = (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+
+function unwrap(value: unknown, at: string, secrets: string[]): unknown {
+    if (value instanceof pulumi.asset.Asset || value instanceof pulumi.asset.Archive) return value;
+    if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${at}[${i}]`, secrets));
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) {
+            secrets.push(at);
+            return unwrap(obj.value, at, secrets);
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrap(v, at ? `${at}.${k}` : k, secrets)]));
+    }
+    return value;
+}
+
+/**
+ * Installs Pulumi mocks that record every resource the program registers, as a preview would see it.
+ * Unknown invokes fail loudly, so a new look-up cannot slip through unmocked.
+ */
+export async function recordProgram(project: string, stack: string, compute: ComputeOutputs): Promise<RecordedResource[]> {
+    const resources: RecordedResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const secretPaths: string[] = [];
+                const inputs = unwrap(args.inputs, "", secretPaths) as Record<string, unknown>;
+                resources.push({ type: args.type, name: args.name, inputs, secretPaths });
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...compute(args.type, args.name, inputs) } };
+            },
+            call(args) {
+                throw new Error(`unmocked call ${args.token}`);
+            },
+        },
+        project,
+        stack,
+        false,
+    );
+    return resources;
+}
+
+/** Resolves once every output has a value: then every resource that depends on them is registered. */
+export function settled(outputs: pulumi.Output<unknown>[]): Promise<void> {
+    return Promise.all(outputs.map((o) => new Promise((resolve) => o.apply(resolve)))).then(() => undefined);
+}

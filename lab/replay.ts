@@ -1,0 +1,129 @@
+import { Connection, sshCopy, sshRun, SshResult } from "./sshExec";
+import { DeviceOperation } from "./capture";
+
+/** What one device resource went through in an apply. */
+export interface ReplayOutcome {
+    readonly resourceName: string;
+    readonly action: "create" | "update" | "replace" | "delete" | "unchanged";
+    readonly ok: boolean;
+    /** The installer's or uninstaller's IIOTMON_RESULT line, if it printed one. */
+    readonly result?: string;
+    /** What went wrong, naming the resource and the device. */
+    readonly error?: string;
+    readonly seconds: number;
+    readonly output: string;
+}
+
+/** The applied resources by name: what `pulumi up` keeps in its state. */
+export type ReplayState = Record<string, DeviceOperation>;
+
+const DIFFED = ["create", "update", "delete", "stdin", "connection", "triggers", "environment", "source", "remotePath"];
+
+function same(a: DeviceOperation, b: DeviceOperation, keys: readonly string[]): boolean {
+    return keys.every((k) => JSON.stringify(a.inputs[k] ?? null) === JSON.stringify(b.inputs[k] ?? null));
+}
+
+function resultLine(out: string): string | undefined {
+    return out.split("\n").filter((l) => l.startsWith("IIOTMON_RESULT")).pop();
+}
+
+function describe(op: DeviceOperation, what: string, r: SshResult): string {
+    const host = (op.inputs.connection as Connection).host;
+    const why = r.code === 255 ? `ssh to ${host} failed: ${r.stderr.trim() || "no answer"}` : `exited ${r.code}: ${(r.stderr.trim() || r.stdout.trim()).split("\n").slice(-3).join(" | ")}`;
+    return `${op.resourceName}: ${what} ${why}`;
+}
+
+async function runCommand(op: DeviceOperation, which: "create" | "update" | "delete", opts: ReplayOptions): Promise<{ r: SshResult; ok: boolean }> {
+    const cmd = (which === "update" ? (op.inputs.update ?? op.inputs.create) : op.inputs[which]) as string | undefined;
+    if (!cmd) return { r: { code: 0, stdout: "", stderr: "", seconds: 0 }, ok: true };
+    const r = await sshRun(op.inputs.connection as Connection, cmd, op.inputs.stdin as string | undefined, {
+        onLine: (l) => opts.log?.(`${op.resourceName}: ${l}`),
+        killWhen: opts.killWhen,
+    });
+    return { r, ok: r.code === 0 };
+}
+
+async function runCopy(op: DeviceOperation): Promise<{ r: SshResult; ok: boolean }> {
+    const source = op.inputs.source as { path?: string };
+    if (!source?.path) throw new Error(`${op.resourceName}: only file assets are replayed`);
+    const r = await sshCopy(op.inputs.connection as Connection, source.path, op.inputs.remotePath as string);
+    return { r, ok: r.code === 0 };
+}
+
+export interface ReplayOptions {
+    readonly log?: (line: string) => void;
+    /** Cuts the SSH connection when a line matches (to test interrupted installs). */
+    readonly killWhen?: (line: string) => boolean;
+}
+
+/**
+ * Does to the devices what `pulumi up` would: for each resource, compared with the previous apply,
+ * create, update (the update command, or create again), replace (delete before create, as the device
+ * resource asks) or delete, with the previous inputs for deletes. Devices run in parallel; a device's
+ * file copies run before its command. Returns the outcomes and the new state.
+ */
+export async function replay(previous: ReplayState, next: readonly DeviceOperation[], opts: ReplayOptions = {}): Promise<{ state: ReplayState; outcomes: ReplayOutcome[] }> {
+    const state: ReplayState = { ...previous };
+    const outcomes: ReplayOutcome[] = [];
+    const nextByName = new Map(next.map((op) => [op.resourceName, op]));
+
+    const record = (op: DeviceOperation, action: ReplayOutcome["action"], ok: boolean, r: SshResult, what: string): boolean => {
+        outcomes.push({
+            resourceName: op.resourceName,
+            action,
+            ok,
+            result: resultLine(r.stdout),
+            error: ok ? undefined : describe(op, what, r),
+            seconds: r.seconds,
+            output: r.stdout + r.stderr,
+        });
+        return ok;
+    };
+
+    const apply = async (op: DeviceOperation): Promise<boolean> => {
+        const old = previous[op.resourceName];
+        const copy = op.type === "command:remote:CopyToRemote";
+        if (old && same(old, op, DIFFED)) {
+            outcomes.push({ resourceName: op.resourceName, action: "unchanged", ok: true, seconds: 0, output: "" });
+            return true;
+        }
+        if (old && !same(old, op, ["triggers"]) && !copy) {
+            const del = await runCommand(old, "delete", opts);
+            if (!del.ok) return record(old, "replace", false, del.r, "delete (before replace)");
+            delete state[op.resourceName];
+        }
+        const action: ReplayOutcome["action"] = !old ? "create" : !same(old, op, ["triggers"]) && !copy ? "replace" : "update";
+        const done = copy ? await runCopy(op) : await runCommand(op, action === "update" ? "update" : "create", opts);
+        if (done.ok) state[op.resourceName] = op;
+        return record(op, action, done.ok, done.r, action);
+    };
+
+    // Per device: copies first (the command depends on them), then the command.
+    const byDevice = new Map<string, DeviceOperation[]>();
+    for (const op of next) {
+        const device = op.resourceName.replace(/-(node-exporter|push-tarball)$/, "");
+        byDevice.set(device, [...(byDevice.get(device) ?? []), op]);
+    }
+    await Promise.all(
+        [...byDevice.values()].map(async (ops) => {
+            ops.sort((a, b) => (a.type === b.type ? 0 : a.type === "command:remote:CopyToRemote" ? -1 : 1));
+            for (const op of ops) {
+                if (!(await apply(op))) break;
+            }
+        }),
+    );
+    await Promise.all(
+        Object.values(previous)
+            .filter((op) => !nextByName.has(op.resourceName))
+            .map(async (op) => {
+                if (op.type === "command:remote:CopyToRemote") {
+                    delete state[op.resourceName];
+                    return;
+                }
+                const del = await runCommand(op, "delete", opts);
+                if (del.ok) delete state[op.resourceName];
+                record(op, "delete", del.ok, del.r, "delete");
+            }),
+    );
+    return { state, outcomes };
+}

@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseFleet } from "../../infra/fleet/parseFleet";
+import { Fleet } from "../../infra/fleet/types";
+import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
+import { recordResources, MockRun } from "../helpers/pulumiMocks";
+import { device, HEAD, KEY_B } from "../fleet/malformedCases";
+
+const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
+const checksums = loadChecksums();
+
+function fleetOf(text: string): Fleet {
+    const r = parseFleet(text, { file: "endpoints.yaml", checksums });
+    if (!r.fleet) throw new Error(JSON.stringify(r.problems));
+    return r.fleet;
+}
+
+async function build(fleet: Fleet): Promise<MockRun> {
+    const run = await recordResources();
+    const { buildStack } = await import("../../infra/stack");
+    buildStack({
+        settings: { ...DEFAULT_SETTINGS_FOR_TESTS, dialTimeoutSeconds: 60 },
+        fleet,
+        checksums,
+        secrets: new Map([
+            ["deviceSshKey", pulumi.secret(SSH_KEY)],
+            ["jumpKey", pulumi.secret("jump-key-material")],
+        ]),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    return run;
+}
+
+const BASTION = `    ssh:
+      bastion:
+        address: 198.51.100.20
+        user: jump
+        privateKeySecret: jumpKey
+        hostKey: ${KEY_B}
+`;
+
+describe("device resources", () => {
+    let run: MockRun;
+    beforeAll(async () => {
+        run = await build(fleetOf(HEAD + device("wtg-01", "10.0.0.1", "    arch: arm64\n") + device("wtg-02", "10.0.0.2", BASTION, KEY_B)));
+    });
+
+    it("installs with create, uninstalls with delete, and re-runs create on update", () => {
+        const cmd = run.named("device-wtg-01-node-exporter");
+        expect(cmd.inputs.create).toContain("iiotmon-install");
+        expect(cmd.inputs.create).toContain("'device=wtg-01' 'version=1.12.1' 'port=9100' 'arch=arm64' 'source=download'");
+        expect(cmd.inputs.create).toContain("'checksums=arm64=ad35b605f9954b9f1ffddf5ba054bdc5a98d790b9eae5291e1eeb83f1ecbd0e7'");
+        expect(cmd.inputs.delete).toContain("iiotmon-uninstall");
+        expect(cmd.inputs.update).toBeUndefined();
+    });
+
+    it("pins the host key and bounds dialing to about a minute", () => {
+        const conn = run.named("device-wtg-01-node-exporter").inputs.connection as Record<string, unknown>;
+        expect(conn).toMatchObject({ host: "10.0.0.1", port: 22, user: "iiotmon", hostKey: expect.stringMatching(/^ssh-ed25519 AAAA/) });
+        const perDial = conn.perDialTimeout as number;
+        const dials = conn.dialErrorLimit as number;
+        expect(dials * (perDial + 5)).toBeLessThanOrEqual(60);
+        expect(dials * perDial).toBeGreaterThanOrEqual(30);
+    });
+
+    it("reaches a device behind a bastion through the provider's proxy, both host keys pinned", () => {
+        const conn = run.named("device-wtg-02-node-exporter").inputs.connection as Record<string, Record<string, unknown>>;
+        expect(conn.proxy).toMatchObject({ host: "198.51.100.20", port: 22, user: "jump", privateKey: "jump-key-material", hostKey: KEY_B });
+    });
+
+    it("keeps every secret secret: connection and stdin are secret, the command text holds none", () => {
+        for (const name of ["device-wtg-01-node-exporter", "device-wtg-02-node-exporter"]) {
+            const cmd = run.named(name);
+            expect(cmd.secretPaths).toEqual(expect.arrayContaining(["connection", "stdin"]));
+            const stdin = cmd.inputs.stdin as string;
+            expect(stdin).toMatch(/^@@file web-config.yml\n/);
+            expect(stdin).toContain("-----BEGIN PRIVATE KEY-----");
+            expect(stdin).toContain("@@password\npw-scrape-scrape-password-0123456789abcdef\n@@end\n");
+            for (const field of ["create", "delete", "triggers", "environment"]) {
+                const text = JSON.stringify(cmd.inputs[field] ?? "");
+                expect(text).not.toContain("secret-key-material");
+                expect(text).not.toContain("pw-scrape");
+                expect(text).not.toContain("BEGIN PRIVATE KEY");
+            }
+            expect(cmd.inputs.environment).toBeUndefined();
+        }
+    });
+
+    it("replaces (uninstall there, install here) when the address, user or bastion changes", () => {
+        expect(run.named("device-wtg-01-node-exporter").inputs.triggers).toEqual(["10.0.0.1", "iiotmon", ""]);
+        expect(run.named("device-wtg-02-node-exporter").inputs.triggers).toEqual(["10.0.0.2", "iiotmon", "198.51.100.20"]);
+    });
+
+    it("gives each device a certificate for its address, signed by the stack's CA", () => {
+        const csr = run.named("device-wtg-01-tls-csr");
+        expect(csr.inputs).toMatchObject({ dnsNames: ["wtg-01"], ipAddresses: ["10.0.0.1"] });
+        const cert = run.named("device-wtg-01-tls-cert");
+        expect(cert.inputs.caCertPem).toMatch(/mock-scrape-ca/);
+        expect(cert.inputs.allowedUses).toContain("server_auth");
+    });
+
+    it("puts the bcrypt hash, never the password, in the device's web config", () => {
+        const stdin = run.named("device-wtg-01-node-exporter").inputs.stdin as string;
+        const webConfig = stdin.split("@@file tls.crt")[0];
+        expect(webConfig).toContain('prometheus: "$2a$10$mock.hash.for.scrape-scrape-password');
+        expect(webConfig).not.toContain("pw-scrape");
+    });
+});
