@@ -1,0 +1,132 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { readJson } from "./capture";
+import { Lab } from "./lab";
+import { execOnDevice, LabDeviceRecord, stopDevice } from "./labDevice";
+import { labFleetYaml } from "./labFleet";
+import { removeBridge } from "./network";
+import { LAB_DIR, MIRROR_PORT, BRIDGE_IP, STATE_DIR } from "./paths";
+
+/** What `npm run lab` keeps between commands: the running devices and the mirror's process. */
+interface LabRegistry {
+    devices: LabDeviceRecord[];
+    mirrorPid?: number;
+}
+
+const REGISTRY = path.join(STATE_DIR, "lab.json");
+const FLEET = path.join(LAB_DIR, "endpoints.yaml");
+
+function alive(pid: number | undefined): boolean {
+    if (!pid) return false;
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function save(reg: LabRegistry): void {
+    fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(REGISTRY, JSON.stringify(reg, null, 2));
+}
+
+async function up(count: number): Promise<void> {
+    const lab = new Lab();
+    lab.prepare(console.log);
+    const reg = readJson<LabRegistry>(REGISTRY, { devices: [] });
+    if (!alive(reg.mirrorPid)) {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "mirrorServer.ts")], {
+            detached: true,
+            stdio: "ignore",
+            cwd: path.join(__dirname, ".."),
+        });
+        child.unref();
+        reg.mirrorPid = child.pid;
+    }
+    const taken = new Set(reg.devices.map((d) => d.index));
+    for (let i = 1; reg.devices.length < count && i < 200; i++) {
+        if (taken.has(i)) continue;
+        const record = await lab.start(`lab-dev-${i}`, i);
+        reg.devices.push(record);
+        console.log(`lab: started ${record.name} at ${record.ip}`);
+    }
+    save(reg);
+    fs.writeFileSync(FLEET, labFleetYaml(reg.devices.map((record) => ({ record }))));
+    console.log(`lab: ${reg.devices.length} device(s) up, mirror on http://${BRIDGE_IP}:${MIRROR_PORT}`);
+    console.log(`lab: fleet for them written to ${FLEET} (SSH key secret name: labSshKey)`);
+    console.log(`lab: try it with: npm run lab -- apply ${path.relative(process.cwd(), FLEET)}`);
+}
+
+async function apply(file: string): Promise<number> {
+    const { outcomes } = await new Lab().apply(file, { log: (l) => console.log(l) });
+    let failed = 0;
+    for (const o of outcomes.sort((a, b) => a.resourceName.localeCompare(b.resourceName))) {
+        if (!o.ok) failed++;
+        const detail = o.ok ? (o.result ?? "") : `FAILED: ${o.error}`;
+        console.log(`${o.resourceName.padEnd(40)} ${o.action.padEnd(9)} ${o.seconds.toFixed(1).padStart(5)}s  ${detail}`);
+    }
+    return failed ? 1 : 0;
+}
+
+function status(): void {
+    const reg = readJson<LabRegistry>(REGISTRY, { devices: [] });
+    console.log(`mirror: ${alive(reg.mirrorPid) ? `running (pid ${reg.mirrorPid})` : "stopped"}`);
+    for (const d of reg.devices) {
+        let ne = "-";
+        if (alive(d.pid)) {
+            try {
+                ne = execOnDevice(d, "systemctl is-active node_exporter || true").trim();
+            } catch {
+                ne = "unreachable";
+            }
+        }
+        console.log(`${d.name.padEnd(16)} ${d.ip.padEnd(14)} ${alive(d.pid) ? "running" : "stopped"}  node_exporter: ${ne}`);
+    }
+}
+
+async function down(): Promise<void> {
+    const reg = readJson<LabRegistry>(REGISTRY, { devices: [] });
+    for (const d of reg.devices) {
+        await stopDevice(d);
+        console.log(`lab: stopped ${d.name}`);
+    }
+    if (alive(reg.mirrorPid)) process.kill(reg.mirrorPid!, "SIGTERM");
+    removeBridge();
+    for (const f of ["lab.json", "applied.json", "outputs.json"]) fs.rmSync(path.join(STATE_DIR, f), { force: true });
+    console.log("lab: down");
+}
+
+const USAGE = `usage: npm run lab -- <command>
+  up N          start N simulated devices and write an endpoints.yaml for them
+  apply FILE    do on the lab what \`pulumi up\` would do to the devices of FILE
+  status        devices, their node_exporter, the mirror
+  down          stop everything the lab started`;
+
+async function main(args: string[]): Promise<number> {
+    const [cmd, arg] = args;
+    if (cmd === "up" && arg && /^\d+$/.test(arg)) await up(Number(arg));
+    else if (cmd === "apply" && arg) return apply(arg);
+    else if (cmd === "status") status();
+    else if (cmd === "down") await down();
+    else {
+        console.error(USAGE);
+        return 2;
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    if (process.getuid?.() !== 0) {
+        console.error("lab: needs root (network namespaces, mounts, systemd-nspawn)");
+        process.exit(1);
+    }
+    main(process.argv.slice(2)).then(
+        (code) => (process.exitCode = code),
+        (e) => {
+            console.error(`lab: ${(e as Error).message}`);
+            process.exitCode = 1;
+        },
+    );
+}
