@@ -37,7 +37,7 @@ describe("device commands", () => {
             expect(spawnSync("dash", ["-n", "-c", cmd]).status).toBe(0);
             expect(cmd).toMatch(/^s='#!\/bin\/sh\n/);
             expect(cmd).toContain('sudo -n sh -c "$s"');
-            expect(cmd).not.toMatch(/sudo -(?!n )|sudo sh/);
+            expect(cmd).not.toMatch(/sudo -(?!n\b)|sudo sh/);
         }
     });
 
