@@ -9,6 +9,15 @@ import { MIRROR_DIR, SSH_KEY, STATE_DIR } from "./paths";
 import { replay, ReplayOptions, ReplayOutcome, ReplayState } from "./replay";
 import { ensureLabKey, ensureRootfs } from "./rootfs";
 
+/**
+ * Each device's systemd takes several inotify instances; the kernel's default of 128 per user stops
+ * the 20th device from booting ("Too many open files"). Raised, never lowered.
+ */
+export function raiseInotifyLimit(atLeast: number): void {
+    const file = "/proc/sys/fs/inotify/max_user_instances";
+    if (Number(fs.readFileSync(file, "utf8")) < atLeast) fs.writeFileSync(file, String(atLeast));
+}
+
 /** Settings of the lab stack: the lab mirror's checksums and tarballs, and a short dial budget. */
 export function labSettings(extra: Record<string, string> = {}): Record<string, string> {
     return {
@@ -39,6 +48,7 @@ export class Lab {
         ensureLabKey();
         ensureMirror();
         ensureBridge();
+        raiseInotifyLimit(1024);
         fs.mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     }
 

@@ -96,8 +96,9 @@ export async function startDevice(name: string, index: number, opts: LabDeviceOp
     try {
         await waitForSsh(name, ip, 30);
     } catch (e) {
+        const consoleTail = fs.readFileSync(path.join(dir, "console.log"), "utf8").trim().split("\n").slice(-8).join("\n");
         await stopDevice(record);
-        throw e;
+        throw new Error(`${(e as Error).message}; its console said:\n${consoleTail}`);
     }
     return record;
 }
