@@ -1,0 +1,44 @@
+/**
+ * Where things live on the monitoring host and inside its containers. Configuration is mounted as
+ * directories (never single files), so a rewritten file is seen by the running container.
+ */
+export const HOST_DATA_ROOT = "/srv/iiotmon";
+
+export interface PrometheusPaths {
+    /** Directory of prometheus.yml and rules/ inside the container. */
+    readonly configDir: string;
+    /** file_sd directory Prometheus watches. */
+    readonly targetsDir: string;
+    /** CA and scrape password. */
+    readonly secretsDir: string;
+    /** Alertmanager's address as Prometheus reaches it. */
+    readonly alertmanager: string;
+}
+
+export const CONTAINER_PROMETHEUS_PATHS: PrometheusPaths = {
+    configDir: "/etc/prometheus",
+    targetsDir: "/etc/prometheus/targets",
+    secretsDir: "/etc/prometheus/secrets",
+    alertmanager: "alertmanager:9093",
+};
+
+/** Host directories, each bind-mounted into one container. */
+export const HOST_DIRS = {
+    prometheusConfig: `${HOST_DATA_ROOT}/config/prometheus`,
+    prometheusData: `${HOST_DATA_ROOT}/data/prometheus`,
+    alertmanagerConfig: `${HOST_DATA_ROOT}/config/alertmanager`,
+    alertmanagerData: `${HOST_DATA_ROOT}/data/alertmanager`,
+    grafanaProvisioning: `${HOST_DATA_ROOT}/config/grafana/provisioning`,
+    grafanaDashboards: `${HOST_DATA_ROOT}/config/grafana/dashboards`,
+    grafanaData: `${HOST_DATA_ROOT}/data/grafana`,
+    timescaledbData: `${HOST_DATA_ROOT}/data/timescaledb`,
+    backups: `${HOST_DATA_ROOT}/backups`,
+} as const;
+
+/** The uid each official image runs as, so cloud-init gives the data directories the right owner. */
+export const CONTAINER_UIDS = {
+    prometheus: 65534,
+    alertmanager: 65534,
+    grafana: 472,
+    timescaledb: 70,
+} as const;

@@ -1,0 +1,41 @@
+import { dump } from "js-yaml";
+import { SCRAPE_USERNAME } from "../nodeExporter/deviceCommands";
+import { PrometheusPaths } from "./hostPaths";
+
+export interface PrometheusConfigOptions {
+    readonly paths: PrometheusPaths;
+    /** Seconds between scrapes of each device. Defaults to 30. */
+    readonly scrapeIntervalSeconds?: number;
+    /** External label naming this monitoring stack in alerts. */
+    readonly stackName: string;
+}
+
+/**
+ * prometheus.yml: devices from file_sd over HTTPS with the stack's CA and basic auth, Prometheus and
+ * Alertmanager themselves, rule files, Alertmanager. Accepted by Prometheus 2.42 (the lab) and 3.x.
+ */
+export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
+    const interval = `${o.scrapeIntervalSeconds ?? 30}s`;
+    const config = {
+        global: {
+            scrape_interval: interval,
+            evaluation_interval: interval,
+            scrape_timeout: "10s",
+            external_labels: { monitor: o.stackName },
+        },
+        rule_files: [`${o.paths.configDir}/rules/*.yml`],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [o.paths.alertmanager] }] }] },
+        scrape_configs: [
+            {
+                job_name: "node",
+                scheme: "https",
+                tls_config: { ca_file: `${o.paths.secretsDir}/scrape-ca.crt`, min_version: "TLS12" },
+                basic_auth: { username: SCRAPE_USERNAME, password_file: `${o.paths.secretsDir}/scrape-password` },
+                file_sd_configs: [{ files: [`${o.paths.targetsDir}/*.json`], refresh_interval: "1m" }],
+            },
+            { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
+            { job_name: "alertmanager", static_configs: [{ targets: [o.paths.alertmanager] }] },
+        ],
+    };
+    return "# Rendered by iiot-monitoring from endpoints.yaml and the stack settings; do not edit on the host.\n" + dump(config, { lineWidth: 200, noRefs: true });
+}

@@ -1,0 +1,79 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readFleetFile } from "../../infra/fleet/loadFleet";
+import { renderCloudInit } from "../../infra/render/cloudInit";
+import { renderHostConfigFiles, renderTargetsFile } from "../../infra/render/hostConfigFiles";
+import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { ROOT } from "../helpers/pulumiMocks";
+
+/** Every rendered file is checked by the real tool that reads it. */
+function tool(cmd: string, args: string[]) {
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    return { code: r.status, out: `${r.stdout}${r.stderr}`, error: r.error };
+}
+
+describe("rendered host files pass their real checkers", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rendered-"));
+    const fleet = readFleetFile(path.join(ROOT, "endpoints.yaml"), loadChecksums()).fleet!;
+    const write = (files: Record<string, string>) => {
+        for (const [rel, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+            fs.writeFileSync(path.join(dir, rel), text);
+        }
+    };
+    // The container's paths mapped into the test directory, so promtool can open every referenced file.
+    const prom = path.join(dir, "config/prometheus");
+    write(renderHostConfigFiles({ stackName: "test", paths: { configDir: prom, targetsDir: `${prom}/targets`, secretsDir: `${prom}/secrets`, alertmanager: "127.0.0.1:9093" } }));
+    write(renderTargetsFile(fleet));
+    write({ "config/prometheus/secrets/scrape-ca.crt": "", "config/prometheus/secrets/scrape-password": "x\n" });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("prometheus.yml: promtool check config (which also checks the rule files)", () => {
+        const r = tool("promtool", ["check", "config", `${prom}/prometheus.yml`]);
+        expect(r.error).toBeUndefined();
+        expect(r.out).toContain("SUCCESS: 1 rule files found");
+        expect(r.code).toBe(0);
+    });
+
+    it("prometheus.yml with the container's paths is valid syntax", () => {
+        const file = path.join(dir, "container-prometheus.yml");
+        fs.writeFileSync(file, renderHostConfigFiles({ stackName: "test" })["config/prometheus/prometheus.yml"]);
+        const r = tool("promtool", ["check", "config", "--syntax-only", file]);
+        expect([r.code, r.out]).toEqual([0, expect.stringContaining("SUCCESS")]);
+    });
+
+    it("rules: promtool check rules", () => {
+        const r = tool("promtool", ["check", "rules", `${prom}/rules/fleet.yml`]);
+        expect([r.code, r.out]).toEqual([0, expect.stringContaining("SUCCESS: 1 rules found")]);
+    });
+
+    it("alertmanager.yml: amtool check-config", () => {
+        const r = tool("amtool", ["check-config", path.join(dir, "config/alertmanager/alertmanager.yml")]);
+        expect([r.code, r.out]).toEqual([0, expect.stringContaining("SUCCESS")]);
+    });
+
+    it("cloud-init: cloud-init schema", () => {
+        const file = path.join(dir, "cloud-init.yaml");
+        fs.writeFileSync(
+            file,
+            renderCloudInit({
+                hostKey: { privateOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n", publicOpenssh: "ssh-ed25519 AAAAC3 host" },
+                adminPublicKey: "ssh-ed25519 AAAAC3 admin",
+                dataVolumeId: "vol-0123456789abcdef0",
+            }),
+        );
+        const r = tool("cloud-init", ["schema", "--config-file", file]);
+        expect([r.code, r.out.trim()]).toEqual([0, expect.stringContaining(`Valid cloud-config: ${file}`)]);
+    });
+
+    it("the targets file names every device once, by name, with its site and region", () => {
+        const targets = JSON.parse(fs.readFileSync(path.join(prom, "targets/fleet.json"), "utf8")) as { targets: string[]; labels: Record<string, string> }[];
+        expect(targets.map((t) => t.labels.instance)).toEqual(fleet.devices.map((d) => d.name).sort());
+        expect(targets.find((t) => t.labels.instance === "wtg-a01-ctrl")).toEqual({
+            targets: ["10.40.1.11:9100"],
+            labels: { env: "production", facility: "offshore-substation", operator: "north-haven-wind", role: "turbine-controller", string: "a", instance: "wtg-a01-ctrl", device: "wtg-a01-ctrl", site: "nhv-offshore", region: "uk-north-sea" },
+        });
+    });
+});
