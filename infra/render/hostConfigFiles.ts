@@ -12,6 +12,8 @@ export const TARGETS_FILE = "config/prometheus/targets/fleet.json";
 export interface HostConfigOptions {
     readonly stackName: string;
     readonly paths?: PrometheusPaths;
+    /** Seconds between scrapes. Defaults to 30. */
+    readonly scrapeIntervalSeconds?: number;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface HostConfigOptions {
  */
 export function renderHostConfigFiles(o: HostConfigOptions): Record<string, string> {
     return {
-        "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName }),
+        "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds }),
         "config/prometheus/rules/fleet.yml": renderRuleFile("fleet", fleetRules()),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),

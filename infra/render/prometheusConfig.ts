@@ -15,12 +15,13 @@ export interface PrometheusConfigOptions {
  * Alertmanager themselves, rule files, Alertmanager. Accepted by Prometheus 2.42 (the lab) and 3.x.
  */
 export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
-    const interval = `${o.scrapeIntervalSeconds ?? 30}s`;
+    const seconds = o.scrapeIntervalSeconds ?? 30;
+    const interval = `${seconds}s`;
     const config = {
         global: {
             scrape_interval: interval,
             evaluation_interval: interval,
-            scrape_timeout: "10s",
+            scrape_timeout: `${Math.min(10, seconds)}s`,
             external_labels: { monitor: o.stackName },
         },
         rule_files: [`${o.paths.configDir}/rules/*.yml`],

@@ -1,0 +1,137 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readFleetFile } from "../../infra/fleet/loadFleet";
+import { Fleet } from "../../infra/fleet/types";
+import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { atomicWriteCommand } from "../../infra/render/atomicWrite";
+import { renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "../../infra/render/hostConfigFiles";
+import { sleep } from "../../lab/exec";
+import { Lab, scrapeSecrets } from "../../lab/lab";
+import { execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
+import { labFleetYaml } from "../../lab/labFleet";
+import { CHECKSUMS_FILE } from "../../lab/mirror";
+import { MirrorServer } from "../../lab/mirrorServer";
+import { PrometheusProcess } from "../../lab/prometheusProcess";
+
+/**
+ * Debian's Prometheus with the rendered prometheus.yml (container paths mapped to a directory) scraping
+ * lab devices that run our node_exporter with TLS and basic auth; then fleet edits delivered as the
+ * stack delivers them: the targets file rewritten atomically, nothing restarted.
+ */
+jest.setTimeout(600_000);
+
+const SCRAPE_SECONDS = 2;
+
+describe("Prometheus on the lab", () => {
+    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), "lab-prom-state-")));
+    const mirror = new MirrorServer();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-prom-"));
+    const prom = new PrometheusProcess(path.join(dir, "config/prometheus/prometheus.yml"), path.join(dir, "data"), 19090);
+    let devices: LabDeviceRecord[];
+    let fleet: Fleet;
+
+    /** The stack's way of delivering targets: the same atomic-write command, run against the mapped directory. */
+    function deliverTargets(names: string[]): void {
+        const subset = { devices: fleet.devices.filter((d) => names.includes(d.name)) };
+        const text = renderTargetsFile(subset)[TARGETS_FILE];
+        const r = spawnSync("sh", ["-c", atomicWriteCommand(path.join(dir, TARGETS_FILE))], { input: text });
+        expect(r.status).toBe(0);
+    }
+
+    async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, seconds = 60): Promise<{ value: T; seconds: number }> {
+        const started = Date.now();
+        while (Date.now() - started < seconds * 1000) {
+            const v = await probe();
+            if (v !== undefined) return { value: v, seconds: (Date.now() - started) / 1000 };
+            await sleep(250);
+        }
+        throw new Error(`timed out waiting for ${what}`);
+    }
+
+    const upTargets = async () => (await prom.activeTargets()).filter((t) => t.scrapePool === "node" && t.health === "up").map((t) => t.labels.instance).sort();
+
+    beforeAll(async () => {
+        lab.prepare();
+        await mirror.start();
+        devices = [];
+        for (let i = 1; i <= 4; i++) devices.push(await lab.start(`prom-dev-${i}`, 20 + i));
+        const fleetFile = path.join(dir, "endpoints.yaml");
+        fs.writeFileSync(fleetFile, labFleetYaml(devices.map((record) => ({ record }))));
+        const applied = await lab.apply(fleetFile);
+        expect(applied.outcomes.filter((o) => !o.ok)).toEqual([]);
+        fleet = readFleetFile(fleetFile, loadChecksums([CHECKSUMS_FILE])).fleet!;
+
+        const p = path.join(dir, "config/prometheus");
+        for (const [rel, text] of Object.entries(
+            renderHostConfigFiles({
+                stackName: "lab",
+                scrapeIntervalSeconds: SCRAPE_SECONDS,
+                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19093" },
+            }),
+        )) {
+            fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+            fs.writeFileSync(path.join(dir, rel), text);
+        }
+        const secrets = scrapeSecrets(lab.stateDir);
+        fs.mkdirSync(`${p}/secrets`, { recursive: true });
+        fs.mkdirSync(`${p}/targets`, { recursive: true });
+        fs.writeFileSync(`${p}/secrets/scrape-ca.crt`, secrets.caCertPem);
+        fs.writeFileSync(`${p}/secrets/scrape-password`, secrets.password);
+        deliverTargets(["prom-dev-1", "prom-dev-2", "prom-dev-3"]);
+        await prom.start();
+    });
+
+    afterAll(async () => {
+        await prom.stop();
+        await lab.stopAll();
+        await mirror.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(lab.stateDir, { recursive: true, force: true });
+    });
+
+    it("scrapes every device over TLS with basic auth, labelled by the fleet", async () => {
+        await waitFor("3 devices up", async () => ((await upTargets()).length === 3 ? true : undefined));
+        const targets = (await prom.activeTargets()).filter((t) => t.scrapePool === "node");
+        expect(targets.map((t) => [t.labels.instance, t.health, t.lastError])).toEqual(
+            expect.arrayContaining([["prom-dev-1", "up", ""], ["prom-dev-2", "up", ""], ["prom-dev-3", "up", ""]]),
+        );
+        const t1 = targets.find((t) => t.labels.instance === "prom-dev-1")!;
+        expect(t1.labels).toMatchObject({ job: "node", device: "prom-dev-1", site: "lab-site", region: "lab-region", env: "lab" });
+        const uname = await prom.query('node_uname_info{job="node"}');
+        expect(uname.map((s) => [s.metric.instance, s.metric.nodename]).sort()).toEqual([
+            ["prom-dev-1", "prom-dev-1"],
+            ["prom-dev-2", "prom-dev-2"],
+            ["prom-dev-3", "prom-dev-3"],
+        ]);
+    });
+
+    it("picks up an added and a removed device within seconds, without a restart or a missed scrape", async () => {
+        const pid = prom.pid;
+        const changedAt = Date.now();
+        deliverTargets(["prom-dev-1", "prom-dev-2", "prom-dev-4"]);
+        const added = await waitFor("prom-dev-4 up", async () => ((await upTargets()).includes("prom-dev-4") ? true : undefined), 60);
+        const removed = await waitFor("prom-dev-3 gone", async () => (!(await upTargets()).includes("prom-dev-3") ? true : undefined), 60);
+        expect(added.seconds).toBeLessThan(30);
+        expect(removed.seconds).toBeLessThan(30);
+        // Let a few more scrapes happen, then count the samples of the devices that stayed.
+        await sleep(4 * SCRAPE_SECONDS * 1000);
+        const window = Math.floor((Date.now() - changedAt) / 1000);
+        const stayed = await prom.query(`min_over_time(up{job="node",instance=~"prom-dev-[12]"}[${window}s])`);
+        expect(stayed.map((s) => [s.metric.instance, s.value[1]]).sort()).toEqual([["prom-dev-1", "1"], ["prom-dev-2", "1"]]);
+        const counts = await prom.query(`count_over_time(up{job="node",instance=~"prom-dev-[12]"}[${window}s])`);
+        for (const c of counts) expect(Number(c.value[1])).toBeGreaterThanOrEqual(Math.floor(window / SCRAPE_SECONDS) - 1);
+        expect(prom.pid).toBe(pid);
+        expect(prom.alive()).toBe(true);
+    });
+
+    it("evaluates DeviceDown on real data when a device stops answering (pending; firing after 5m is unit-tested)", async () => {
+        execOnDevice(devices[0], "systemctl stop node_exporter");
+        const alert = await waitFor("DeviceDown pending", async () => {
+            const body = (await (await fetch(`${prom.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+            return body.data.alerts.find((a) => a.labels.alertname === "DeviceDown" && a.labels.instance === "prom-dev-1");
+        });
+        expect(alert.value).toMatchObject({ state: "pending", labels: { severity: "critical", site: "lab-site", region: "lab-region" } });
+    });
+});
