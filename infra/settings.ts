@@ -12,6 +12,10 @@ export interface StackSettings {
     readonly testStack: boolean;
     /** CIDRs allowed to reach Grafana and SSH on the monitoring host. Defaults to none. */
     readonly adminCidrs: readonly string[];
+    /** Where the monitoring host may connect to: devices, package mirrors, S3. Defaults to anywhere. */
+    readonly egressCidrs: readonly string[];
+    /** Seconds between scrapes of each device. Defaults to 30. */
+    readonly scrapeIntervalSeconds: number;
     /** EC2 instance type; undefined means "sized from the fleet". */
     readonly instanceType?: string;
     /** Data volume size in GiB; undefined means "sized from the fleet and retention". */
@@ -38,6 +42,7 @@ export const SETTING_DEFAULTS = {
     backupRetentionDays: 90,
     backupSchedule: "*-*-* 02:30:00",
     dialTimeoutSeconds: 60,
+    scrapeIntervalSeconds: 30,
 } as const;
 
 export class SettingsError extends Error {
@@ -115,17 +120,24 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
         if (gib < 8) fail("dataVolumeSizeGiB", `must be 0 (sized from the fleet) or at least 8, found ${gib}`);
         return gib;
     };
-    const adminCidrs = list("adminCidrs");
-    adminCidrs.forEach((c, i) => {
-        const p = cidrProblem(c);
-        if (p) fail(`adminCidrs[${i}]`, p);
-    });
+    const cidrs = (k: string, def: string[]) => {
+        const given = text(k) === undefined ? def : list(k);
+        given.forEach((c, i) => {
+            const p = cidrProblem(c);
+            if (p) fail(`${k}[${i}]`, p);
+        });
+        return given;
+    };
+    const adminCidrs = cidrs("adminCidrs", []);
+    const egressCidrs = cidrs("egressCidrs", ["0.0.0.0/0"]);
     const settings: StackSettings = {
         fleetFile: text("fleetFile") ?? SETTING_DEFAULTS.fleetFile,
         nodeExporterChecksumsFiles: list("nodeExporterChecksumsFiles"),
         nodeExporterTarballDir: text("nodeExporterTarballDir") ?? SETTING_DEFAULTS.nodeExporterTarballDir,
         testStack: bool("testStack", SETTING_DEFAULTS.testStack),
         adminCidrs,
+        egressCidrs,
+        scrapeIntervalSeconds: int("scrapeIntervalSeconds", SETTING_DEFAULTS.scrapeIntervalSeconds, 5, 300) ?? SETTING_DEFAULTS.scrapeIntervalSeconds,
         instanceType: pattern("instanceType", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type like t3.medium"),
         dataVolumeSizeGiB: volumeSize(int("dataVolumeSizeGiB", 0, 0, 16384)),
         amiId: pattern("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id like ami-0123456789abcdef0"),

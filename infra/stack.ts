@@ -1,9 +1,19 @@
 import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { BackupBucket } from "../components/backupBucket";
+import { HostConfiguration, ScrapeTargets } from "../components/hostConfiguration";
+import { GRAFANA_PORT, MonitoringHost } from "../components/monitoringHost";
+import { MonitoringServices } from "../components/monitoringServices";
 import { NodeExporterDevice } from "../components/nodeExporterDevice";
 import { ScrapeAuthority } from "../components/scrapeAuthority";
+import { dockerSshOptions } from "./dockerOverSsh";
 import { PushedTarballs } from "./nodeExporter/pushedTarballs";
 import { ProgramInputs } from "./programInputs";
+import { renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "./render/hostConfigFiles";
+import { sizeHost } from "./render/sizing";
+import { StackSettings } from "./settings";
 
 /** What `pulumi stack output` shows. */
 export interface StackOutputs {
@@ -12,6 +22,12 @@ export interface StackOutputs {
     /** Each device's installer result line, by device name. */
     readonly devices: Record<string, pulumi.Output<string>>;
     readonly scrapeCaCertPem: pulumi.Output<string>;
+    readonly monitoringHostIp: pulumi.Output<string>;
+    readonly grafanaUrl: pulumi.Output<string>;
+    readonly grafanaAdminPassword: pulumi.Output<string>;
+    readonly adminSshPrivateKey: pulumi.Output<string>;
+    readonly backupBucket: pulumi.Output<string>;
+    readonly sizing: { instanceType: string; dataVolumeGiB: number; activeSeries: number };
 }
 
 /** Resource name of a device's component: from its name only, so reordering the fleet changes nothing. */
@@ -19,25 +35,91 @@ export function deviceResourceName(deviceName: string): string {
     return `device-${deviceName}`;
 }
 
+/** Ubuntu 24.04's current AMI, for test stacks that did not pin one. */
+const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
+
+function amiFor(settings: StackSettings): pulumi.Output<string> {
+    if (settings.amiId) return pulumi.output(settings.amiId);
+    if (!settings.testStack) {
+        throw new Error(
+            `iiot-monitoring:amiId is required on a production stack, so a new image never replaces the host by surprise: ` +
+                `pulumi config set amiId $(aws ssm get-parameter --name ${UBUNTU_AMI_PARAMETER} --query Parameter.Value --output text)`,
+        );
+    }
+    return aws.ssm.getParameterOutput({ name: UBUNTU_AMI_PARAMETER }).apply((p) => {
+        pulumi.log.warn(`amiId is not pinned; using Ubuntu's current ${p.value}. Pin it: pulumi config set amiId ${p.value}`);
+        return p.value;
+    });
+}
+
 /** Wires the components for one fleet and its settings. Kept apart from config reading so tests can build any fleet. */
 export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): StackOutputs {
     const { fleet, settings } = inputs;
+    const stack = pulumi.getStack();
+    const tags = { "iiotmon:stack": stack, "iiotmon:managed-by": "pulumi" };
     const sites: Record<string, string[]> = {};
     for (const d of fleet.devices) (sites[d.site] ??= []).push(d.name);
 
+    const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays });
+    const bucket = new BackupBucket("backups", { testStack: settings.testStack, retentionDays: settings.backupRetentionDays, tags });
+    const host = new MonitoringHost("monitoring-host", {
+        amiId: amiFor(settings),
+        instanceType: settings.instanceType ?? size.instanceType,
+        dataVolumeGiB: settings.dataVolumeSizeGiB ?? size.dataVolumeGiB,
+        subnetId: settings.subnetId,
+        adminCidrs: settings.adminCidrs,
+        egressCidrs: settings.egressCidrs,
+        backupBucketArn: bucket.bucketArn,
+        testStack: settings.testStack,
+        tags,
+    });
+
     const authority = new ScrapeAuthority("scrape");
+    const configuration = new HostConfiguration("host-config", {
+        connection: host.access.connection,
+        files: renderHostConfigFiles({ stackName: stack, scrapeIntervalSeconds: settings.scrapeIntervalSeconds }),
+        scrapeCaCertPem: authority.caCertPem,
+        scrapePassword: authority.password,
+        hostId: host.instanceId,
+    });
+    const provider = new docker.Provider("monitoring-host-docker", {
+        host: host.dockerHost,
+        sshOpts: dockerSshOptions(stack, host.access.publicIp, host.access.hostKey, host.access.adminPrivateKey),
+    });
+    const services = new MonitoringServices("services", { provider, retentionDays: settings.retentionDays, configuration });
+
     const tarballs = new PushedTarballs(path.resolve(projectDir, settings.nodeExporterTarballDir), inputs.checksums);
     const devices: Record<string, pulumi.Output<string>> = {};
+    const deviceResources: pulumi.Resource[] = [];
     for (const device of fleet.devices) {
         const pushedTarball = device.nodeExporter.source === "push" ? tarballs.pathFor(device) : undefined;
-        devices[device.name] = new NodeExporterDevice(deviceResourceName(device.name), {
+        const component = new NodeExporterDevice(deviceResourceName(device.name), {
             device,
             secrets: inputs.secrets,
             checksums: inputs.checksums,
             authority,
             pushedTarball,
             dialTimeoutSeconds: settings.dialTimeoutSeconds,
-        }).installed;
+        });
+        devices[device.name] = component.installed;
+        deviceResources.push(component);
     }
-    return { deviceCount: fleet.devices.length, sites, devices, scrapeCaCertPem: authority.caCertPem };
+    new ScrapeTargets("scrape-targets", {
+        connection: host.access.connection,
+        targetsJson: renderTargetsFile(fleet)[TARGETS_FILE],
+        devices: [...deviceResources, configuration],
+    });
+
+    return {
+        deviceCount: fleet.devices.length,
+        sites,
+        devices,
+        scrapeCaCertPem: authority.caCertPem,
+        monitoringHostIp: host.access.publicIp,
+        grafanaUrl: pulumi.interpolate`http://${host.access.publicIp}:${GRAFANA_PORT}`,
+        grafanaAdminPassword: services.grafanaAdminPassword,
+        adminSshPrivateKey: host.access.adminPrivateKey,
+        backupBucket: bucket.bucketName,
+        sizing: { instanceType: settings.instanceType ?? size.instanceType, dataVolumeGiB: settings.dataVolumeSizeGiB ?? size.dataVolumeGiB, activeSeries: size.activeSeries },
+    };
 }

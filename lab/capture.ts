@@ -39,7 +39,8 @@ export async function captureDeviceOperations(opts: CaptureOptions): Promise<Dev
     const outputs = buildStack(loadProgramInputs(new pulumi.Config(PROJECT)));
     await settled(Object.values(outputs.devices));
     store.save();
-    const deviceSide = resources.filter((r) => r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote");
+    // Only what acts on devices: the monitoring host's own commands have no lab counterpart.
+    const deviceSide = resources.filter((r) => (r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote") && r.name.startsWith("device-"));
     return Promise.all(
         deviceSide.map(async (r) => {
             const inputs = { ...r.inputs };

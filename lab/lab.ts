@@ -24,6 +24,8 @@ export function labSettings(extra: Record<string, string> = {}): Record<string, 
         nodeExporterChecksumsFiles: JSON.stringify([CHECKSUMS_FILE]),
         nodeExporterTarballDir: MIRROR_DIR,
         dialTimeoutSeconds: "20",
+        testStack: "true",
+        amiId: "ami-0123456789abcdef0",
         ...extra,
     };
 }

@@ -32,6 +32,15 @@ function days(inputs: Outputs): string {
 function compute(type: string, inputs: Outputs): Outputs {
     switch (type) {
         case "tls:index/privateKey:PrivateKey": {
+            if (inputs.algorithm === "ED25519") {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-ed25519-"));
+                try {
+                    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, "k")]);
+                    return { privateKeyOpenssh: fs.readFileSync(path.join(dir, "k"), "utf8"), publicKeyOpenssh: fs.readFileSync(path.join(dir, "k.pub"), "utf8") };
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            }
             const { privateKey, publicKey } = generateKeyPairSync("ec", {
                 namedCurve: "prime256v1",
                 privateKeyEncoding: { type: "pkcs8", format: "pem" },

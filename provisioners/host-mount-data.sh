@@ -45,6 +45,8 @@ dir config/alertmanager 65534 755
 dir config/grafana 472 755
 dir config/grafana/provisioning 472 755
 dir config/grafana/dashboards 472 755
+dir config/timescaledb 0 755
+dir config/timescaledb/initdb 0 755
 dir data 0 755
 dir data/prometheus 65534 750
 dir data/alertmanager 65534 750

@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { Fleet } from "../fleet/types";
 import { renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { fleetRules, renderRuleFile } from "./alertRules";
@@ -28,10 +30,35 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
+        "config/timescaledb/initdb/10-iiotmon.sh": fs.readFileSync(path.join(__dirname, "..", "..", "provisioners", "timescaledb-init.sh"), "utf8"),
     };
 }
 
 /** The targets file for a fleet. */
 export function renderTargetsFile(fleet: Pick<Fleet, "devices">): Record<string, string> {
     return { [TARGETS_FILE]: renderScrapeTargets(fleet) };
+}
+
+/** A file for the host with the owner (the uid its container runs as) and mode it needs. */
+export interface HostFile {
+    readonly path: string;
+    readonly text: string;
+    readonly mode: string;
+    readonly uid: number;
+}
+
+/** Owner and mode by where a file goes: each service reads its own directory. */
+export function hostFile(rel: string, text: string): HostFile {
+    if (rel.startsWith("config/prometheus/secrets/")) return { path: rel, text, mode: "0400", uid: 65534 };
+    if (rel.startsWith("config/prometheus/") || rel.startsWith("config/alertmanager/")) return { path: rel, text, mode: "0644", uid: 65534 };
+    if (rel.startsWith("config/grafana/")) return { path: rel, text, mode: "0644", uid: 472 };
+    if (rel.startsWith("config/timescaledb/")) return { path: rel, text, mode: "0755", uid: 0 };
+    return { path: rel, text, mode: "0644", uid: 0 };
+}
+
+/** The stdin of provisioners/host-apply-config.sh. */
+export function hostConfigPayload(files: readonly HostFile[]): string {
+    return (
+        files.map((f) => `@@file ${f.path} ${f.mode} ${f.uid}\n${f.text.endsWith("\n") ? f.text : f.text + "\n"}`).join("") + "@@end\n"
+    );
 }

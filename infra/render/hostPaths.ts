@@ -32,6 +32,7 @@ export const HOST_DIRS = {
     grafanaDashboards: `${HOST_DATA_ROOT}/config/grafana/dashboards`,
     grafanaData: `${HOST_DATA_ROOT}/data/grafana`,
     timescaledbData: `${HOST_DATA_ROOT}/data/timescaledb`,
+    timescaledbInit: `${HOST_DATA_ROOT}/config/timescaledb/initdb`,
     backups: `${HOST_DATA_ROOT}/backups`,
 } as const;
 

@@ -1,0 +1,164 @@
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { isIPv6 } from "net";
+import { ec2AssumeRolePolicy, hostBackupPolicy } from "../infra/render/awsPolicies";
+import { renderCloudInit } from "../infra/render/cloudInit";
+
+/** Grafana's port on the host; reachable only from the admin CIDRs. */
+export const GRAFANA_PORT = 3000;
+
+/** Arguments of a MonitoringHost. */
+export interface MonitoringHostArgs {
+    /** Pinned AMI (Ubuntu LTS). */
+    readonly amiId: pulumi.Input<string>;
+    readonly instanceType: string;
+    readonly dataVolumeGiB: number;
+    /** A subnet; defaults to the default VPC's subnet in its first availability zone. */
+    readonly subnetId?: string;
+    /** Who may reach Grafana and SSH. */
+    readonly adminCidrs: readonly string[];
+    /** Where the host may connect to (devices, packages, S3). */
+    readonly egressCidrs: readonly string[];
+    /** The backup bucket the host writes to. */
+    readonly backupBucketArn: pulumi.Input<string>;
+    /** A throw-away stack: the data volume is deleted with the stack. Production protects it. */
+    readonly testStack: boolean;
+    readonly tags?: Record<string, string>;
+}
+
+/** Where the host is and how to reach it over SSH, for the commands and the Docker provider. */
+export interface HostAccess {
+    readonly publicIp: pulumi.Output<string>;
+    readonly connection: command.types.input.remote.ConnectionArgs;
+    /** The host's SSH host key, `ssh-ed25519 AAAA...`. */
+    readonly hostKey: pulumi.Output<string>;
+    /** The admin private key (secret). */
+    readonly adminPrivateKey: pulumi.Output<string>;
+}
+
+function cidrField(cidr: string): { cidrIpv4: string } | { cidrIpv6: string } {
+    return isIPv6(cidr.split("/")[0]) ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+}
+
+/**
+ * The EC2 monitoring host: least-privilege security group, IMDSv2, encrypted root and a separate
+ * encrypted data volume (kept when the instance is replaced), an Elastic IP, an instance profile that
+ * can only write backups and use SSM, EC2 auto-recovery, and a readiness command that waits for
+ * cloud-init and Docker.
+ */
+export class MonitoringHost extends pulumi.ComponentResource {
+    public readonly access: HostAccess;
+    public readonly instanceId: pulumi.Output<string>;
+    public readonly dataVolumeId: pulumi.Output<string>;
+    /** `ssh://ubuntu@IP`, known only once cloud-init and Docker are ready. */
+    public readonly dockerHost: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iiotmon:index:MonitoringHost", name, {}, opts);
+        const child = { parent: this };
+        const tags = { ...args.tags, "iiotmon:component": name };
+
+        const subnet = args.subnetId
+            ? aws.ec2.getSubnetOutput({ id: args.subnetId }, child)
+            : aws.ec2.getVpcOutput({ default: true }, child).apply((vpc) =>
+                  aws.ec2
+                      .getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpc.id] }, { name: "default-for-az", values: ["true"] }] }, child)
+                      .apply((s) => aws.ec2.getSubnetOutput({ id: [...s.ids].sort()[0] }, child)),
+              );
+
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: subnet.vpcId, description: "iiot-monitoring host: Grafana and SSH from admin CIDRs only", tags }, child);
+        for (const [i, cidr] of args.adminCidrs.entries()) {
+            for (const [what, port] of [["ssh", 22], ["grafana", GRAFANA_PORT]] as const) {
+                new aws.vpc.SecurityGroupIngressRule(`${name}-${what}-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, ...cidrField(cidr), description: `${what} from admin CIDR`, tags }, child);
+            }
+        }
+        for (const [i, cidr] of args.egressCidrs.entries()) {
+            new aws.vpc.SecurityGroupEgressRule(`${name}-egress-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 1, toPort: 65535, ...cidrField(cidr), description: "devices, packages, images, S3", tags }, child);
+        }
+
+        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: ec2AssumeRolePolicy(), tags }, child);
+        new aws.iam.RolePolicy(`${name}-backups`, { role: role.name, policy: pulumi.output(args.backupBucketArn).apply(hostBackupPolicy) }, child);
+        new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, child);
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, child);
+
+        const keep = { protect: !args.testStack, retainOnDelete: !args.testStack };
+        const volume = new aws.ebs.Volume(
+            `${name}-data`,
+            { availabilityZone: subnet.availabilityZone, size: args.dataVolumeGiB, type: "gp3", encrypted: true, tags: { ...tags, Name: `${name}-data` } },
+            { ...child, ...keep },
+        );
+
+        const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, child);
+        const adminKey = new tls.PrivateKey(`${name}-admin-key`, { algorithm: "ED25519" }, child);
+        const userData = pulumi.secret(
+            pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, adminKey.publicKeyOpenssh, volume.id]).apply(([priv, pub, admin, vol]) =>
+                renderCloudInit({ hostKey: { privateOpenssh: priv, publicOpenssh: pub }, adminPublicKey: admin, dataVolumeId: vol }),
+            ),
+        );
+        const instance = new aws.ec2.Instance(
+            `${name}`,
+            {
+                ami: args.amiId,
+                instanceType: args.instanceType,
+                subnetId: subnet.id,
+                vpcSecurityGroupIds: [sg.id],
+                iamInstanceProfile: profile.name,
+                metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+                rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 20, deleteOnTermination: true },
+                maintenanceOptions: { autoRecovery: "default" },
+                userData,
+                userDataReplaceOnChange: true,
+                tags: { ...tags, Name: name },
+            },
+            // The data volume can be attached to one instance at a time: the old one goes first.
+            { ...child, deleteBeforeReplace: true },
+        );
+        new aws.ec2.VolumeAttachment(`${name}-data-attachment`, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
+        const eip = new aws.ec2.Eip(`${name}-ip`, { domain: "vpc", tags }, child);
+        new aws.ec2.EipAssociation(`${name}-ip-association`, { allocationId: eip.id, instanceId: instance.id }, child);
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-auto-recovery`,
+            {
+                alarmDescription: "Recover the monitoring host when AWS's system status check fails",
+                namespace: "AWS/EC2",
+                metricName: "StatusCheckFailed_System",
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 2,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                dimensions: { InstanceId: instance.id },
+                alarmActions: [pulumi.interpolate`arn:aws:automate:${aws.config.region}:ec2:recover`],
+                tags,
+            },
+            child,
+        );
+
+        const pinnedHostKey = hostKey.publicKeyOpenssh.apply((k) => k.trim().split(/\s+/).slice(0, 2).join(" "));
+        const connection: command.types.input.remote.ConnectionArgs = {
+            host: eip.publicIp,
+            user: "ubuntu",
+            privateKey: adminKey.privateKeyOpenssh,
+            hostKey: pinnedHostKey,
+            // A new instance takes a few minutes to boot and run cloud-init.
+            dialErrorLimit: 40,
+            perDialTimeout: 10,
+        };
+        const ready = new command.remote.Command(
+            `${name}-ready`,
+            {
+                connection,
+                create: pulumi.interpolate`cloud-init status --wait >/dev/null || { cloud-init status --long >&2; exit 1; }; sudo -n docker info --format '{{.ServerVersion}}' >/dev/null && echo ssh://ubuntu@${eip.publicIp}`,
+                triggers: [instance.id],
+            },
+            { ...child, dependsOn: [instance] },
+        );
+        this.access = { publicIp: eip.publicIp, connection, hostKey: pinnedHostKey, adminPrivateKey: pulumi.secret(adminKey.privateKeyOpenssh) };
+        this.instanceId = instance.id;
+        this.dataVolumeId = volume.id;
+        this.dockerHost = ready.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
+        this.registerOutputs({ publicIp: eip.publicIp, instanceId: this.instanceId });
+    }
+}

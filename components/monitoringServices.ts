@@ -1,0 +1,146 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CONTAINER_PROMETHEUS_PATHS, HOST_DIRS } from "../infra/render/hostPaths";
+import { GRAFANA_PORT } from "./monitoringHost";
+
+/** Images pinned by version; a new version is a reviewed change, never a surprise. */
+export const IMAGES = {
+    prometheus: "prom/prometheus:v3.5.0",
+    alertmanager: "prom/alertmanager:v0.28.1",
+    grafana: "grafana/grafana:12.1.1",
+    timescaledb: "timescale/timescaledb:2.21.3-pg17",
+} as const;
+
+/** Arguments of MonitoringServices. */
+export interface MonitoringServicesArgs {
+    /** The Docker provider on the host (over SSH, host key pinned). */
+    readonly provider: docker.Provider;
+    readonly retentionDays: number;
+    /** Written before the containers start, so they find their configuration. */
+    readonly configuration: pulumi.Resource;
+}
+
+/**
+ * Prometheus, Alertmanager, Grafana and TimescaleDB as containers on a private network, data on the
+ * EBS volume, configuration from host directories (reloaded, never baked into the container), random
+ * passwords from the stack. Only Grafana is published beyond the host; the others listen on loopback.
+ */
+export class MonitoringServices extends pulumi.ComponentResource {
+    public readonly grafanaAdminPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iiotmon:index:MonitoringServices", name, {}, opts);
+        const onHost = { parent: this, provider: args.provider };
+        const password = (what: string) => new random.RandomPassword(`${name}-${what}`, { length: 32, special: false }, { parent: this }).result;
+        const grafanaAdmin = password("grafana-admin");
+        const postgresAdmin = password("postgres-admin");
+        const grafanaDb = password("grafana-db");
+        const reader = password("timescaledb-reader");
+
+        const network = new docker.Network(`${name}-net`, { name: "iiotmon", driver: "bridge" }, onHost);
+        const image = (key: keyof typeof IMAGES) => new docker.RemoteImage(`${name}-${key}-image`, { name: IMAGES[key], keepLocally: true }, onHost);
+        const base = (key: keyof typeof IMAGES) => ({
+            name: key,
+            image: image(key).imageId,
+            restart: "unless-stopped",
+            networksAdvanced: [{ name: network.name, aliases: [key] }],
+            wait: true,
+            waitTimeout: 180,
+            logDriver: "json-file",
+            logOpts: { "max-size": "20m", "max-file": "5" },
+        });
+        // Fixed names and ports: the old container must go before its replacement starts.
+        const replace = { ...onHost, deleteBeforeReplace: true, dependsOn: [args.configuration] };
+
+        const timescaledb = new docker.Container(
+            `${name}-timescaledb`,
+            {
+                ...base("timescaledb"),
+                // The init script (provisioners/timescaledb-init.sh) creates Grafana's roles from these.
+                envs: pulumi.secret(
+                    pulumi.all([postgresAdmin, grafanaDb, reader]).apply(([pg, db, ro]) => [
+                        `POSTGRES_PASSWORD=${pg}`,
+                        "POSTGRES_DB=iiotmon",
+                        `GRAFANA_DB_PASSWORD=${db}`,
+                        `TIMESCALEDB_READER_PASSWORD=${ro}`,
+                    ]),
+                ),
+                volumes: [
+                    { hostPath: HOST_DIRS.timescaledbData, containerPath: "/var/lib/postgresql/data" },
+                    { hostPath: HOST_DIRS.timescaledbInit, containerPath: "/docker-entrypoint-initdb.d", readOnly: true },
+                ],
+                ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }],
+                healthcheck: { tests: ["CMD-SHELL", "pg_isready -U postgres -d iiotmon"], interval: "10s", timeout: "5s", retries: 6, startPeriod: "60s" },
+            },
+            replace,
+        );
+
+        new docker.Container(
+            `${name}-prometheus`,
+            {
+                ...base("prometheus"),
+                command: [
+                    `--config.file=${CONTAINER_PROMETHEUS_PATHS.configDir}/prometheus.yml`,
+                    "--storage.tsdb.path=/prometheus",
+                    `--storage.tsdb.retention.time=${args.retentionDays}d`,
+                    "--web.enable-lifecycle",
+                    // Snapshots for backups; the port is bound to the host's loopback only.
+                    "--web.enable-admin-api",
+                ],
+                volumes: [
+                    { hostPath: HOST_DIRS.prometheusConfig, containerPath: CONTAINER_PROMETHEUS_PATHS.configDir, readOnly: true },
+                    { hostPath: HOST_DIRS.prometheusData, containerPath: "/prometheus" },
+                ],
+                ports: [{ internal: 9090, external: 9090, ip: "127.0.0.1" }],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9090/-/healthy"], interval: "15s", timeout: "5s", retries: 4, startPeriod: "30s" },
+            },
+            replace,
+        );
+
+        new docker.Container(
+            `${name}-alertmanager`,
+            {
+                ...base("alertmanager"),
+                command: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
+                volumes: [
+                    { hostPath: HOST_DIRS.alertmanagerConfig, containerPath: "/etc/alertmanager", readOnly: true },
+                    { hostPath: HOST_DIRS.alertmanagerData, containerPath: "/alertmanager" },
+                ],
+                ports: [{ internal: 9093, external: 9093, ip: "127.0.0.1" }],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9093/-/healthy"], interval: "15s", timeout: "5s", retries: 4 },
+            },
+            replace,
+        );
+
+        new docker.Container(
+            `${name}-grafana`,
+            {
+                ...base("grafana"),
+                envs: pulumi.secret(
+                    pulumi.all([grafanaAdmin, grafanaDb, reader]).apply(([admin, db, ro]) => [
+                        "GF_DATABASE_TYPE=postgres",
+                        "GF_DATABASE_HOST=timescaledb:5432",
+                        "GF_DATABASE_NAME=grafana",
+                        "GF_DATABASE_USER=grafana",
+                        `GF_DATABASE_PASSWORD=${db}`,
+                        `GF_SECURITY_ADMIN_PASSWORD=${admin}`,
+                        "GF_USERS_ALLOW_SIGN_UP=false",
+                        "GF_ANALYTICS_REPORTING_ENABLED=false",
+                        `TIMESCALEDB_READER_PASSWORD=${ro}`,
+                    ]),
+                ),
+                volumes: [
+                    { hostPath: `${HOST_DIRS.grafanaProvisioning}`, containerPath: "/etc/grafana/provisioning", readOnly: true },
+                    { hostPath: HOST_DIRS.grafanaDashboards, containerPath: "/var/lib/grafana/dashboards", readOnly: true },
+                    { hostPath: HOST_DIRS.grafanaData, containerPath: "/var/lib/grafana" },
+                ],
+                ports: [{ internal: 3000, external: GRAFANA_PORT }],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:3000/api/health"], interval: "15s", timeout: "5s", retries: 6, startPeriod: "60s" },
+            },
+            { ...replace, dependsOn: [args.configuration, timescaledb] },
+        );
+        this.grafanaAdminPassword = pulumi.secret(grafanaAdmin);
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Writes the monitoring host's configuration files from stdin and reloads what changed, without
+# restarting any container. Run as root on the host.
+# Standard input: sections "@@file RELATIVE_PATH MODE UID" (paths under /srv/iiotmon/config), then "@@end".
+# Output: one line per changed file and per reload, then "IIOTMON_RESULT changed=N".
+set -eu
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+root=/srv/iiotmon
+stage=$(mktemp -d /tmp/iiotmon-config.XXXXXX)
+trap 'rm -rf "$stage"' EXIT INT TERM
+
+mountpoint -q "$root" || { echo "iiotmon: error: the data volume is not mounted at $root" >&2; exit 1; }
+
+current=''
+: >"$stage/list"
+while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+        '@@file '*)
+            rest=${line#@@file }
+            rel=${rest%% *}
+            rest=${rest#* }
+            mode=${rest%% *}
+            uid=${rest#* }
+            case $rel in
+                *..* | *' '*) echo "iiotmon: error: refusing path $rel" >&2; exit 1 ;;
+                config/*) ;;
+                *) echo "iiotmon: error: refusing to write outside $root/config: $rel" >&2; exit 1 ;;
+            esac
+            n=$(wc -l <"$stage/list")
+            current=$stage/$n
+            : >"$current"
+            printf '%s %s %s %s\n' "$current" "$rel" "$mode" "$uid" >>"$stage/list" ;;
+        '@@end') break ;;
+        *) [ -n "$current" ] && printf '%s\n' "$line" >>"$current" ;;
+    esac
+done
+
+changed=0
+prometheus=0
+alertmanager=0
+while read -r src rel mode uid; do
+    dest=$root/$rel
+    if [ -f "$dest" ] && cmp -s "$src" "$dest" && [ "$(stat -c '%a %u' "$dest")" = "${mode#0} $uid" ]; then
+        continue
+    fi
+    mkdir -p "$(dirname "$dest")"
+    install -m "$mode" -o "$uid" -g "$uid" "$src" "$dest.iiotmon-tmp"
+    mv -f "$dest.iiotmon-tmp" "$dest"
+    changed=$((changed + 1))
+    echo "iiotmon: wrote $dest"
+    case $rel in
+        config/prometheus/*) prometheus=1 ;;
+        config/alertmanager/*) alertmanager=1 ;;
+    esac
+done <"$stage/list"
+
+# Containers reload their configuration in place; before they exist there is nothing to reload.
+reload() { # name url
+    if curl -fsS -X POST --max-time 10 "$2" >/dev/null 2>&1; then
+        echo "iiotmon: reloaded $1"
+    else
+        echo "iiotmon: $1 not running yet; it reads the new configuration when it starts"
+    fi
+}
+[ "$prometheus" = 1 ] && reload prometheus http://127.0.0.1:9090/-/reload
+[ "$alertmanager" = 1 ] && reload alertmanager http://127.0.0.1:9093/-/reload
+echo "IIOTMON_RESULT changed=$changed"
