@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Fleet } from "../fleet/types";
 import { renderAlertmanagerConfig } from "./alertmanagerConfig";
-import { fleetRules, renderRuleFile } from "./alertRules";
+import { ruleFiles } from "./alertRules";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
 import { renderPrometheusConfig } from "./prometheusConfig";
@@ -26,7 +26,7 @@ export interface HostConfigOptions {
 export function renderHostConfigFiles(o: HostConfigOptions): Record<string, string> {
     return {
         "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds }),
-        "config/prometheus/rules/fleet.yml": renderRuleFile("fleet", fleetRules()),
+        ...Object.fromEntries(Object.entries(ruleFiles()).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),

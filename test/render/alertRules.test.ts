@@ -1,0 +1,278 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { dump } from "js-yaml";
+import { AlertRule, fleetRules, hardwareRules, monitoringRules, nodeRules, ruleFiles, Severity } from "../../infra/render/alertRules";
+
+/**
+ * Every alert under `promtool test rules`: it fires when it must, with the right labels, severity and
+ * annotations, and stays silent when it must not. Series are written as promtool reads them.
+ */
+const ALL: AlertRule[] = [...fleetRules(), ...nodeRules(), ...hardwareRules(), ...monitoringRules()];
+
+const DEV = { job: "node", instance: "wtg-01", site: "north", region: "sea" };
+const sel = (labels: Record<string, string>) => `{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+const s = (metric: string, extra: Record<string, string>, values: string) => ({ series: `${metric}${sel({ ...DEV, ...extra })}`, values });
+
+interface Case {
+    readonly name: string;
+    readonly alert: string;
+    readonly interval?: string;
+    readonly series: { series: string; values: string }[];
+    readonly evalTime: string;
+    /** Alerts expected at evalTime: severity and labels beyond the severity. Empty: silent. */
+    readonly expect: { severity: Severity; labels: Record<string, string> }[];
+}
+
+const FS = { fstype: "ext4", mountpoint: "/", device: "/dev/mmcblk0p2" };
+const fsSeries = (avail: string, files: string = "5000x200") => [
+    s("node_filesystem_avail_bytes", FS, avail),
+    s("node_filesystem_size_bytes", FS, "10000x200"),
+    s("node_filesystem_files_free", FS, files),
+    s("node_filesystem_files", FS, "10000x200"),
+    s("node_filesystem_readonly", FS, "0x200"),
+];
+const at = (severity: Severity, extra: Record<string, string> = {}) => ({ severity, labels: { ...DEV, ...extra } });
+
+const CASES: Case[] = [
+    { name: "a device that stops answering", alert: "DeviceDown", series: [s("up", {}, "0x15")], evalTime: "6m", expect: [at("critical")] },
+    { name: "a device that answers", alert: "DeviceDown", series: [s("up", {}, "1x15")], evalTime: "10m", expect: [] },
+    { name: "a device down for less than 5 minutes", alert: "DeviceDown", series: [s("up", {}, "1 1 1 1 1 1 1 1 0 0 0")], evalTime: "10m", expect: [] },
+    {
+        name: "most of a site down at once",
+        alert: "SiteDown",
+        series: [s("up", { instance: "a" }, "0x10"), s("up", { instance: "b" }, "0x10"), s("up", { instance: "c" }, "1x10")],
+        evalTime: "5m",
+        expect: [{ severity: "critical", labels: { site: "north", region: "sea" } }],
+    },
+    {
+        name: "one device of a site down",
+        alert: "SiteDown",
+        series: [s("up", { instance: "a" }, "0x10"), s("up", { instance: "b" }, "1x10"), s("up", { instance: "c" }, "1x10")],
+        evalTime: "5m",
+        expect: [],
+    },
+    { name: "a site of one device (DeviceDown covers it)", alert: "SiteDown", series: [s("up", {}, "0x10")], evalTime: "5m", expect: [] },
+    { name: "a filesystem with 4% left", alert: "NodeFilesystemAlmostOutOfSpace", series: fsSeries("400x200"), evalTime: "31m", expect: [at("warning", FS)] },
+    { name: "a filesystem with 2% left", alert: "NodeFilesystemAlmostOutOfSpace", series: fsSeries("200x200"), evalTime: "31m", expect: [at("warning", FS), at("critical", FS)] },
+    { name: "a filesystem half full", alert: "NodeFilesystemAlmostOutOfSpace", series: fsSeries("5000x200"), evalTime: "31m", expect: [] },
+    { name: "a filesystem filling up fast", alert: "NodeFilesystemSpaceFillingUp", series: fsSeries("950-5x200"), evalTime: "65m", expect: [at("warning", FS), at("critical", FS)] },
+    { name: "a low but steady filesystem", alert: "NodeFilesystemSpaceFillingUp", series: fsSeries("900x200"), evalTime: "65m", expect: [] },
+    { name: "inodes filling up fast", alert: "NodeFilesystemFilesFillingUp", series: fsSeries("5000x200", "1900-10x200"), evalTime: "65m", expect: [at("warning", FS), at("critical", FS)] },
+    { name: "4% inodes left", alert: "NodeFilesystemAlmostOutOfFiles", series: fsSeries("5000x200", "400x200"), evalTime: "61m", expect: [at("warning", FS)] },
+    { name: "plenty of inodes", alert: "NodeFilesystemAlmostOutOfFiles", series: fsSeries("5000x200"), evalTime: "61m", expect: [] },
+    {
+        name: "5% receive errors",
+        alert: "NodeNetworkReceiveErrs",
+        series: [s("node_network_receive_errs_total", { device: "eth0" }, "0+5x70"), s("node_network_receive_packets_total", { device: "eth0" }, "0+100x70")],
+        evalTime: "65m",
+        expect: [at("warning", { device: "eth0" })],
+    },
+    {
+        name: "no receive errors",
+        alert: "NodeNetworkReceiveErrs",
+        series: [s("node_network_receive_errs_total", { device: "eth0" }, "0x70"), s("node_network_receive_packets_total", { device: "eth0" }, "0+100x70")],
+        evalTime: "65m",
+        expect: [],
+    },
+    {
+        name: "5% transmit errors",
+        alert: "NodeNetworkTransmitErrs",
+        series: [s("node_network_transmit_errs_total", { device: "eth0" }, "0+5x70"), s("node_network_transmit_packets_total", { device: "eth0" }, "0+100x70")],
+        evalTime: "65m",
+        expect: [at("warning", { device: "eth0" })],
+    },
+    {
+        name: "conntrack 80% full",
+        alert: "NodeHighNumberConntrackEntriesUsed",
+        series: [s("node_nf_conntrack_entries", {}, "800x5"), s("node_nf_conntrack_entries_limit", {}, "1000x5")],
+        evalTime: "2m",
+        expect: [at("warning")],
+    },
+    { name: "a text file that cannot be read", alert: "NodeTextFileCollectorScrapeError", series: [s("node_textfile_scrape_error", {}, "1x5")], evalTime: "2m", expect: [at("warning")] },
+    { name: "text files fine", alert: "NodeTextFileCollectorScrapeError", series: [s("node_textfile_scrape_error", {}, "0x5")], evalTime: "2m", expect: [] },
+    { name: "a clock 100 ms ahead", alert: "NodeClockSkewDetected", series: [s("node_timex_offset_seconds", {}, "0.1x20")], evalTime: "16m", expect: [at("warning")] },
+    { name: "a clock 1 ms off", alert: "NodeClockSkewDetected", series: [s("node_timex_offset_seconds", {}, "0.001x20")], evalTime: "16m", expect: [] },
+    {
+        name: "a clock not synchronising",
+        alert: "NodeClockNotSynchronising",
+        series: [s("node_timex_sync_status", {}, "0x30"), s("node_timex_maxerror_seconds", {}, "16x30")],
+        evalTime: "20m",
+        expect: [at("warning")],
+    },
+    {
+        name: "a synchronised clock",
+        alert: "NodeClockNotSynchronising",
+        series: [s("node_timex_sync_status", {}, "1x30"), s("node_timex_maxerror_seconds", {}, "0.1x30")],
+        evalTime: "20m",
+        expect: [],
+    },
+    {
+        name: "95% of file descriptors used",
+        alert: "NodeFileDescriptorLimit",
+        series: [s("node_filefd_allocated", {}, "95x20"), s("node_filefd_maximum", {}, "100x20")],
+        evalTime: "16m",
+        expect: [at("warning"), at("critical")],
+    },
+    {
+        name: "a busy CPU",
+        alert: "NodeCPUHighUsage",
+        series: [s("node_cpu_seconds_total", { cpu: "0", mode: "user" }, "0+57x30"), s("node_cpu_seconds_total", { cpu: "0", mode: "idle" }, "0+3x30")],
+        evalTime: "20m",
+        expect: [at("info")],
+    },
+    {
+        name: "an idle CPU",
+        alert: "NodeCPUHighUsage",
+        series: [s("node_cpu_seconds_total", { cpu: "0", mode: "user" }, "0+3x30"), s("node_cpu_seconds_total", { cpu: "0", mode: "idle" }, "0+57x30")],
+        evalTime: "20m",
+        expect: [],
+    },
+    {
+        name: "load 5 on one core",
+        alert: "NodeSystemSaturation",
+        series: [s("node_load1", {}, "5x30"), s("node_cpu_seconds_total", { cpu: "0", mode: "idle" }, "0+30x30")],
+        evalTime: "20m",
+        expect: [at("warning")],
+    },
+    { name: "1,000 major page faults per second", alert: "NodeMemoryMajorPagesFaults", series: [s("node_vmstat_pgmajfault", {}, "0+60000x30")], evalTime: "20m", expect: [at("warning")] },
+    {
+        name: "95% of memory used",
+        alert: "NodeMemoryHighUtilization",
+        series: [s("node_memory_MemAvailable_bytes", {}, "5x30"), s("node_memory_MemTotal_bytes", {}, "100x30")],
+        evalTime: "20m",
+        expect: [at("warning")],
+    },
+    {
+        name: "half the memory used",
+        alert: "NodeMemoryHighUtilization",
+        series: [s("node_memory_MemAvailable_bytes", {}, "50x30"), s("node_memory_MemTotal_bytes", {}, "100x30")],
+        evalTime: "20m",
+        expect: [],
+    },
+    { name: "a saturated disk", alert: "NodeDiskIOSaturation", series: [s("node_disk_io_time_weighted_seconds_total", { device: "sda" }, "0+900x40")], evalTime: "35m", expect: [at("warning", { device: "sda" })] },
+    {
+        name: "a failed systemd service",
+        alert: "NodeSystemdServiceFailed",
+        series: [s("node_systemd_unit_state", { name: "modbus-bridge.service", state: "failed", type: "simple" }, "1x10")],
+        evalTime: "6m",
+        expect: [at("warning", { name: "modbus-bridge.service", state: "failed", type: "simple" })],
+    },
+    {
+        name: "a hot cabinet",
+        alert: "DeviceTemperatureHigh",
+        series: [s("node_hwmon_temp_celsius", { chip: "platform_coretemp_0", sensor: "temp1" }, "80x20")],
+        evalTime: "11m",
+        expect: [{ severity: "warning", labels: { instance: "wtg-01", site: "north", region: "sea" } }],
+    },
+    {
+        name: "an overheating SoC (thermal zone)",
+        alert: "DeviceTemperatureHigh",
+        series: [s("node_thermal_zone_temp", { type: "cpu-thermal", zone: "0" }, "90x20")],
+        evalTime: "11m",
+        expect: [
+            { severity: "warning", labels: { instance: "wtg-01", site: "north", region: "sea" } },
+            { severity: "critical", labels: { instance: "wtg-01", site: "north", region: "sea" } },
+        ],
+    },
+    { name: "a cool device", alert: "DeviceTemperatureHigh", series: [s("node_hwmon_temp_celsius", { chip: "c", sensor: "temp1" }, "45x20")], evalTime: "11m", expect: [] },
+    {
+        name: "no backup for 27 hours",
+        alert: "BackupStale",
+        series: [{ series: 'iiotmon_backup_last_success_timestamp_seconds{job="host",instance="monitoring-host"}', values: "0x1700" }],
+        evalTime: "27h",
+        expect: [{ severity: "warning", labels: { job: "host", instance: "monitoring-host" } }],
+    },
+    {
+        name: "a backup every hour",
+        alert: "BackupStale",
+        series: [{ series: 'iiotmon_backup_last_success_timestamp_seconds{job="host",instance="monitoring-host"}', values: "0+60x1700" }],
+        evalTime: "27h",
+        expect: [],
+    },
+    { name: "never a backup", alert: "BackupStale", series: [{ series: 'up{job="host"}', values: "1x1700" }], evalTime: "27h", expect: [{ severity: "warning", labels: { job: "host" } }] },
+    {
+        name: "an unreadable targets file",
+        alert: "ScrapeTargetsStale",
+        series: [{ series: 'prometheus_sd_file_read_errors_total{job="prometheus",instance="localhost:9090"}', values: "0+1x20" }],
+        evalTime: "10m",
+        expect: [{ severity: "warning", labels: { job: "prometheus", instance: "localhost:9090" } }],
+    },
+    {
+        name: "a readable targets file",
+        alert: "ScrapeTargetsStale",
+        series: [{ series: 'prometheus_sd_file_read_errors_total{job="prometheus",instance="localhost:9090"}', values: "0x20" }],
+        evalTime: "10m",
+        expect: [],
+    },
+    {
+        name: "a failed Prometheus reload",
+        alert: "PrometheusConfigReloadFailed",
+        series: [{ series: 'prometheus_config_last_reload_successful{job="prometheus",instance="localhost:9090"}', values: "0x20" }],
+        evalTime: "15m",
+        expect: [{ severity: "warning", labels: { job: "prometheus", instance: "localhost:9090" } }],
+    },
+    {
+        name: "a failed Alertmanager reload",
+        alert: "AlertmanagerConfigReloadFailed",
+        series: [{ series: 'alertmanager_config_last_reload_successful{job="alertmanager",instance="alertmanager:9093"}', values: "0x20" }],
+        evalTime: "15m",
+        expect: [{ severity: "warning", labels: { job: "alertmanager", instance: "alertmanager:9093" } }],
+    },
+];
+
+/** The annotations Prometheus renders for these labels: our templates use only `{{ $labels.x }}`. */
+function annotationsFor(alert: string, severity: Severity, labels: Record<string, string>, series: Case["series"]): Record<string, string> {
+    const candidates = ALL.filter((r) => r.alert === alert && r.labels.severity === severity);
+    // Two BackupStale rules share a severity; the one whose metric exists in the input is the one that fires.
+    const rule = candidates.length === 1 ? candidates[0] : candidates.find((r) => r.expr.startsWith("absent") === !series.some((x) => x.series.startsWith("iiotmon_backup")))!;
+    return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "")]));
+}
+
+describe("alert rules under promtool test rules", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rules-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("give every rule a severity, a summary and a description", () => {
+        for (const r of ALL) {
+            expect([r.alert, ["critical", "warning", "info"].includes(r.labels.severity), r.annotations.summary.length > 10, r.annotations.description.length > 20]).toEqual([r.alert, true, true, true]);
+        }
+        expect(new Set(ALL.map((r) => r.alert)).size).toBe(24);
+    });
+
+    it("test every alert, firing and (for most) silent", () => {
+        const tested = new Set(CASES.map((c) => c.alert));
+        expect([...new Set(ALL.map((r) => r.alert))].filter((a) => !tested.has(a))).toEqual([]);
+    });
+
+    it.each(CASES)("$alert: $name", (c) => {
+        for (const [name, text] of Object.entries(ruleFiles())) fs.writeFileSync(path.join(dir, name), text);
+        const test = {
+            rule_files: Object.keys(ruleFiles()),
+            evaluation_interval: "1m",
+            tests: [
+                {
+                    interval: c.interval ?? "1m",
+                    input_series: c.series,
+                    alert_rule_test: [
+                        {
+                            eval_time: c.evalTime,
+                            alertname: c.alert,
+                            exp_alerts: c.expect.map((e) => ({
+                                exp_labels: { ...e.labels, severity: e.severity },
+                                exp_annotations: annotationsFor(c.alert, e.severity, e.labels, c.series),
+                            })),
+                        },
+                    ],
+                },
+            ],
+        };
+        const file = path.join(dir, "test.yml");
+        fs.writeFileSync(file, dump(test, { lineWidth: 400 }));
+        const r = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8", cwd: dir });
+        expect(r.error).toBeUndefined();
+        expect(`${r.stdout}${r.stderr}`).toContain("SUCCESS");
+        expect(r.status).toBe(0);
+    });
+});
