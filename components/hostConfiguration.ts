@@ -12,8 +12,8 @@ const APPLY_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "provisioners", 
 /** Arguments of a HostConfiguration. */
 export interface HostConfigurationArgs {
     readonly connection: command.types.input.remote.ConnectionArgs;
-    /** Rendered configuration files by path under /srv/iiotmon (none depends on the devices). */
-    readonly files: Record<string, string>;
+    /** Rendered configuration files by path under /srv/iiotmon (none depends on the devices; some hold secrets). */
+    readonly files: pulumi.Input<Record<string, string>>;
     /** The scrape CA certificate and password, written where Prometheus reads them. */
     readonly scrapeCaCertPem: pulumi.Input<string>;
     readonly scrapePassword: pulumi.Input<string>;
@@ -31,9 +31,9 @@ export class HostConfiguration extends pulumi.ComponentResource {
     constructor(name: string, args: HostConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:HostConfiguration", name, {}, opts);
         const stdin = pulumi.secret(
-            pulumi.all([args.scrapeCaCertPem, args.scrapePassword]).apply(([ca, password]) =>
+            pulumi.all([args.files, args.scrapeCaCertPem, args.scrapePassword]).apply(([files, ca, password]) =>
                 hostConfigPayload([
-                    ...Object.entries(args.files).map(([rel, text]) => hostFile(rel, text)),
+                    ...Object.entries(files).map(([rel, text]) => hostFile(rel, text)),
                     hostFile("config/prometheus/secrets/scrape-ca.crt", ca),
                     hostFile("config/prometheus/secrets/scrape-password", password),
                 ]),

@@ -12,6 +12,15 @@ export interface ProgramInputs {
     readonly checksums: ChecksumTable;
     /** The Pulumi secret config values the fleet refers to by name. */
     readonly secrets: ReadonlyMap<string, pulumi.Output<string>>;
+    /** Optional secrets of the alert channels. */
+    readonly alertSecrets?: AlertSecrets;
+}
+
+/** Secret config keys of the alert channels; each is optional. */
+export interface AlertSecrets {
+    readonly slackWebhookUrl?: pulumi.Output<string>;
+    readonly webhookUrl?: pulumi.Output<string>;
+    readonly smtpPassword?: pulumi.Output<string>;
 }
 
 /** Every secret name the fleet refers to, with the devices that need it (for a useful error). */
@@ -53,7 +62,12 @@ export function loadProgramInputs(config: pulumi.Config, projectDir = process.cw
             }
         }
         if (missing.length) throw new Error(missing.join("\n"));
-        return { settings, fleet, checksums, secrets };
+        const alertSecrets: AlertSecrets = {
+            slackWebhookUrl: config.getSecret("alertSlackWebhookUrl"),
+            webhookUrl: config.getSecret("alertWebhookUrl"),
+            smtpPassword: config.getSecret("alertSmtpPassword"),
+        };
+        return { settings, fleet, checksums, secrets, alertSecrets };
     } catch (e) {
         throw new pulumi.RunError((e as Error).message);
     }

@@ -30,6 +30,8 @@ export interface StackSettings {
     readonly backupRetentionDays: number;
     /** systemd OnCalendar expression of the backup job. Defaults to "*-*-* 02:30:00". */
     readonly backupSchedule: string;
+    /** Alert e-mail: recipients, sender, SMTP server (host:port) and user; empty means no e-mail. */
+    readonly alertEmail?: { readonly to: string; readonly from: string; readonly smarthost: string; readonly username?: string };
     /** How long to keep dialing an unreachable device before failing it, in seconds. Defaults to 60. */
     readonly dialTimeoutSeconds: number;
 }
@@ -147,6 +149,12 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
         backupSchedule: pattern("backupSchedule", /^[A-Za-z0-9*:,./ -]+$/, "a systemd OnCalendar expression like *-*-* 02:30:00") ?? SETTING_DEFAULTS.backupSchedule,
         dialTimeoutSeconds: int("dialTimeoutSeconds", SETTING_DEFAULTS.dialTimeoutSeconds, 5, 600) ?? SETTING_DEFAULTS.dialTimeoutSeconds,
     };
+    const emailTo = text("alertEmailTo");
+    const emailFrom = text("alertEmailFrom");
+    const smarthost = pattern("alertSmtpSmarthost", /^[A-Za-z0-9.-]+:\d{1,5}$/, "an SMTP server as host:port, e.g. smtp.example.com:587");
+    const smtpUser = text("alertSmtpUsername");
+    if (emailTo && (!emailFrom || !smarthost)) fail("alertEmailTo", "needs alertEmailFrom and alertSmtpSmarthost too");
+    const email = emailTo && emailFrom && smarthost ? { alertEmail: { to: emailTo, from: emailFrom, smarthost, ...(smtpUser ? { username: smtpUser } : {}) } } : {};
     if (problems.length) throw new SettingsError(problems);
-    return settings;
+    return { ...settings, ...email };
 }

@@ -77,7 +77,19 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     const authority = new ScrapeAuthority("scrape");
     const configuration = new HostConfiguration("host-config", {
         connection: host.access.connection,
-        files: renderHostConfigFiles({ stackName: stack, scrapeIntervalSeconds: settings.scrapeIntervalSeconds }),
+        files: pulumi
+            .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword])
+            .apply(([slackWebhookUrl, webhookUrl, smtpPassword]) =>
+                renderHostConfigFiles({
+                    stackName: stack,
+                    scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
+                    alertChannels: {
+                        slackWebhookUrl,
+                        webhookUrl,
+                        email: settings.alertEmail ? { ...settings.alertEmail, password: smtpPassword } : undefined,
+                    },
+                }),
+            ),
         scrapeCaCertPem: authority.caCertPem,
         scrapePassword: authority.password,
         hostId: host.instanceId,

@@ -1,10 +1,55 @@
 import { dump } from "js-yaml";
 
+/** Where alerts go. Every field is optional: with none, alerts are visible in Grafana and Alertmanager only. */
+export interface AlertChannels {
+    /** Slack incoming-webhook URL (a secret). */
+    readonly slackWebhookUrl?: string;
+    /** A generic webhook (PagerDuty Events, Opsgenie, your own), a secret URL. */
+    readonly webhookUrl?: string;
+    readonly email?: {
+        readonly to: string;
+        readonly from: string;
+        /** host:port of the SMTP server. */
+        readonly smarthost: string;
+        readonly username?: string;
+        /** A secret. */
+        readonly password?: string;
+    };
+}
+
+function receiver(name: string, c: AlertChannels): Record<string, unknown> {
+    const r: Record<string, unknown> = { name };
+    if (c.slackWebhookUrl) {
+        r.slack_configs = [
+            {
+                api_url: c.slackWebhookUrl,
+                send_resolved: true,
+                title: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }}) at {{ .CommonLabels.site }}`,
+                text: "{{ range .Alerts }}{{ .Annotations.summary }}: {{ .Annotations.description }}\n{{ end }}",
+            },
+        ];
+    }
+    if (c.webhookUrl) r.webhook_configs = [{ url: c.webhookUrl, send_resolved: true }];
+    if (c.email) {
+        r.email_configs = [
+            {
+                to: c.email.to,
+                from: c.email.from,
+                smarthost: c.email.smarthost,
+                ...(c.email.username ? { auth_username: c.email.username, auth_password: c.email.password ?? "" } : {}),
+                send_resolved: true,
+            },
+        ];
+    }
+    return r;
+}
+
 /**
- * alertmanager.yml: alerts grouped by site and alert name; receivers come with the alerting work.
- * Until one is configured, alerts are visible in Alertmanager and Grafana but sent nowhere.
+ * alertmanager.yml: grouped by site and alert; critical and warning alerts to the configured channels
+ * (critical repeated hourly, warnings every 4 hours, info nowhere); inhibitions that cut noise. Holds
+ * the channels' secrets, so the stack delivers it as a secret.
  */
-export function renderAlertmanagerConfig(): string {
+export function renderAlertmanagerConfig(channels: AlertChannels = {}): string {
     const config = {
         route: {
             receiver: "default",
@@ -12,11 +57,17 @@ export function renderAlertmanagerConfig(): string {
             group_wait: "30s",
             group_interval: "5m",
             repeat_interval: "4h",
+            routes: [
+                { receiver: "critical", matchers: ['severity="critical"'], repeat_interval: "1h" },
+                { receiver: "warning", matchers: ['severity="warning"'], repeat_interval: "4h" },
+            ],
         },
-        receivers: [{ name: "default" }],
+        receivers: [{ name: "default" }, receiver("critical", channels), receiver("warning", channels)],
         inhibit_rules: [
-            // A device that is down fires nothing else.
+            // A device that is down fires nothing else of its own.
             { source_matchers: ['alertname="DeviceDown"'], target_matchers: ['alertname!="DeviceDown"'], equal: ["instance"] },
+            // A site that is down silences its devices' DeviceDown: one page for the network cut.
+            { source_matchers: ['alertname="SiteDown"'], target_matchers: ['alertname="DeviceDown"'], equal: ["site"] },
             // The critical alert of a pair silences its warning on the same device.
             { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "instance"] },
         ],

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Fleet } from "../fleet/types";
-import { renderAlertmanagerConfig } from "./alertmanagerConfig";
+import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { ruleFiles } from "./alertRules";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
@@ -16,6 +16,8 @@ export interface HostConfigOptions {
     readonly paths?: PrometheusPaths;
     /** Seconds between scrapes. Defaults to 30. */
     readonly scrapeIntervalSeconds?: number;
+    /** Where alerts go (secrets: the stack delivers these files as a secret). */
+    readonly alertChannels?: AlertChannels;
 }
 
 /**
@@ -27,7 +29,7 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
     return {
         "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds }),
         ...Object.fromEntries(Object.entries(ruleFiles()).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
-        "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(),
+        "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
         "config/timescaledb/initdb/10-iiotmon.sh": fs.readFileSync(path.join(__dirname, "..", "..", "provisioners", "timescaledb-init.sh"), "utf8"),
