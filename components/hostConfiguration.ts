@@ -3,11 +3,10 @@ import * as path from "path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "../infra/nodeExporter/shellQuote";
-import { atomicWriteCommand } from "../infra/render/atomicWrite";
-import { HOST_DATA_ROOT } from "../infra/render/hostPaths";
-import { hostConfigPayload, hostFile, TARGETS_FILE } from "../infra/render/hostConfigFiles";
+import { hostConfigPayload, hostFile } from "../infra/render/hostConfigFiles";
 
 const APPLY_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "provisioners", "host-apply-config.sh"), "utf8");
+export const APPLY_FLEET_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "provisioners", "host-apply-fleet.sh"), "utf8");
 
 /** Arguments of a HostConfiguration. */
 export interface HostConfigurationArgs {
@@ -54,20 +53,34 @@ export interface ScrapeTargetsArgs {
     readonly connection: command.types.input.remote.ConnectionArgs;
     /** The rendered file_sd JSON. */
     readonly targetsJson: string;
-    /** The device installs: a device is scraped only once its install succeeded. */
-    readonly devices: pulumi.Resource[];
+    /** SQL that brings the fleet's record in TimescaleDB in line with the fleet. */
+    readonly fleetRecordSql: string;
+    /** The device installs (a device is scraped only once its install succeeded), and the services. */
+    readonly dependsOn: pulumi.Resource[];
 }
 
-/** The file_sd targets file, replaced atomically; Prometheus picks it up by itself, nothing restarts. */
+/**
+ * The one host-side resource a fleet edit changes: the file_sd targets file, replaced atomically
+ * (Prometheus picks it up by itself, nothing restarts), and the fleet's record in TimescaleDB.
+ */
 export class ScrapeTargets extends pulumi.ComponentResource {
     constructor(name: string, args: ScrapeTargetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:ScrapeTargets", name, {}, opts);
-        const write = `sudo -n sh -c ${shellQuote(atomicWriteCommand(`${HOST_DATA_ROOT}/${TARGETS_FILE}`))}`;
         new command.remote.Command(
             `${name}-file`,
-            { connection: args.connection, create: write, stdin: args.targetsJson, addPreviousOutputInEnv: false },
-            { parent: this, dependsOn: args.devices },
+            {
+                connection: args.connection,
+                create: `sudo -n sh -c ${shellQuote(APPLY_FLEET_SCRIPT)}`,
+                stdin: fleetPayload(args.targetsJson, args.fleetRecordSql),
+                addPreviousOutputInEnv: false,
+            },
+            { parent: this, dependsOn: args.dependsOn },
         );
         this.registerOutputs({});
     }
+}
+
+/** The stdin of provisioners/host-apply-fleet.sh. */
+export function fleetPayload(targetsJson: string, sql: string): string {
+    return `@@targets\n${targetsJson}${sql ? `@@sql\n${sql}\n` : ""}@@end\n`;
 }

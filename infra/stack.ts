@@ -12,6 +12,7 @@ import { dockerSshOptions } from "./dockerOverSsh";
 import { PushedTarballs } from "./nodeExporter/pushedTarballs";
 import { ProgramInputs } from "./programInputs";
 import { renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "./render/hostConfigFiles";
+import { fleetSyncSql } from "./render/fleetRecordSql";
 import { sizeHost } from "./render/sizing";
 import { StackSettings } from "./settings";
 
@@ -119,7 +120,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     new ScrapeTargets("scrape-targets", {
         connection: host.access.connection,
         targetsJson: renderTargetsFile(fleet)[TARGETS_FILE],
-        devices: [...deviceResources, configuration],
+        fleetRecordSql: fleetSyncSql(fleet.devices),
+        dependsOn: [...deviceResources, configuration, services],
     });
 
     return {

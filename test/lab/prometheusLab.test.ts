@@ -5,7 +5,7 @@ import * as path from "path";
 import { readFleetFile } from "../../infra/fleet/loadFleet";
 import { Fleet } from "../../infra/fleet/types";
 import { loadChecksums } from "../../infra/nodeExporterChecksums";
-import { atomicWriteCommand } from "../../infra/render/atomicWrite";
+import { APPLY_FLEET_SCRIPT, fleetPayload } from "../../components/hostConfiguration";
 import { renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "../../infra/render/hostConfigFiles";
 import { sleep } from "../../lab/exec";
 import { Lab, scrapeSecrets } from "../../lab/lab";
@@ -32,12 +32,13 @@ describe("Prometheus on the lab", () => {
     let devices: LabDeviceRecord[];
     let fleet: Fleet;
 
-    /** The stack's way of delivering targets: the same atomic-write command, run against the mapped directory. */
+    /** The stack's way of delivering targets: the same host script, against the mapped directory (no TimescaleDB here). */
     function deliverTargets(names: string[]): void {
         const subset = { devices: fleet.devices.filter((d) => names.includes(d.name)) };
         const text = renderTargetsFile(subset)[TARGETS_FILE];
-        const r = spawnSync("sh", ["-c", atomicWriteCommand(path.join(dir, TARGETS_FILE))], { input: text });
-        expect(r.status).toBe(0);
+        const r = spawnSync("sh", ["-c", APPLY_FLEET_SCRIPT], { input: fleetPayload(text, ""), env: { ...process.env, IIOTMON_ROOT: dir }, encoding: "utf8" });
+        expect([r.status, r.stderr]).toEqual([0, ""]);
+        expect(r.stdout).toContain("IIOTMON_RESULT status=ok");
     }
 
     async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, seconds = 60): Promise<{ value: T; seconds: number }> {

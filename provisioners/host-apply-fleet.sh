@@ -1,0 +1,39 @@
+#!/bin/sh
+# Applies a fleet change on the monitoring host: replaces Prometheus' file_sd targets atomically (write
+# beside, then rename, so Prometheus never reads half a file and nothing restarts), then records the
+# change in TimescaleDB (inventory and events). Run as root on the host.
+# Standard input: "@@targets", the targets JSON, then optionally "@@sql" and the SQL, then "@@end".
+# Environment: IIOTMON_ROOT (default /srv/iiotmon), to run against a copy of the host's directories.
+set -eu
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+root=${IIOTMON_ROOT:-/srv/iiotmon}
+targets=$root/config/prometheus/targets/fleet.json
+stage=$(mktemp -d /tmp/iiotmon-fleet.XXXXXX)
+trap 'rm -rf "$stage"' EXIT INT TERM
+
+section=''
+: >"$stage/targets"
+: >"$stage/sql"
+while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+        '@@targets') section=targets ;;
+        '@@sql') section=sql ;;
+        '@@end') break ;;
+        *) [ -n "$section" ] && printf '%s\n' "$line" >>"$stage/$section" ;;
+    esac
+done
+[ -s "$stage/targets" ] || { echo "iiotmon: error: no targets on stdin" >&2; exit 1; }
+
+if cmp -s "$stage/targets" "$targets" 2>/dev/null; then
+    echo "iiotmon: scrape targets unchanged"
+else
+    install -m 0644 "$stage/targets" "$targets.iiotmon-tmp"
+    mv -f "$targets.iiotmon-tmp" "$targets"
+    echo "iiotmon: scrape targets written ($(grep -c '"instance"' "$targets") devices)"
+fi
+
+if [ -s "$stage/sql" ]; then
+    docker exec -i timescaledb psql -U postgres -d iiotmon -v ON_ERROR_STOP=1 -q -X <"$stage/sql"
+    echo "iiotmon: fleet record updated"
+fi
+echo "IIOTMON_RESULT status=ok"
