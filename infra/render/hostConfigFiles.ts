@@ -8,6 +8,19 @@ import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
 import { renderPrometheusConfig } from "./prometheusConfig";
 import { renderScrapeTargets } from "./scrapeTargets";
 
+const DASHBOARDS_DIR = path.join(__dirname, "..", "..", "dashboards");
+
+/** The dashboards in dashboards/, as Grafana's file provider reads them. */
+export function dashboardFiles(): Record<string, string> {
+    return Object.fromEntries(
+        fs
+            .readdirSync(DASHBOARDS_DIR)
+            .filter((f) => f.endsWith(".json"))
+            .sort()
+            .map((f) => [`config/grafana/dashboards/${f}`, fs.readFileSync(path.join(DASHBOARDS_DIR, f), "utf8")]),
+    );
+}
+
 /** Path of the targets file under the host's data root: the only file a fleet edit changes. */
 export const TARGETS_FILE = "config/prometheus/targets/fleet.json";
 
@@ -32,6 +45,7 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
+        ...dashboardFiles(),
         "config/timescaledb/initdb/10-iiotmon.sh": fs.readFileSync(path.join(__dirname, "..", "..", "provisioners", "timescaledb-init.sh"), "utf8"),
     };
 }

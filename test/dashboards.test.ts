@@ -1,0 +1,54 @@
+import { renderGrafanaDatasources } from "../infra/render/grafanaProvisioning";
+import { DEVICE_DASHBOARD_LINK, FLEET_DASHBOARD_LINK } from "../infra/render/alertRules";
+import { renderHostConfigFiles } from "../infra/render/hostConfigFiles";
+import { dashboardQueries, loadDashboards } from "../lab/dashboardQueries";
+
+/** Static checks of dashboards/: what Grafana needs to provision them and what links expect. */
+describe("dashboards", () => {
+    const dashboards = loadDashboards();
+
+    it("are the fleet overview and the device detail, with stable uids", () => {
+        expect(dashboards.map((d) => [d.file, d.json.uid, d.json.title])).toEqual([
+            ["device.json", "iiotmon-device", "Device"],
+            ["fleet-overview.json", "iiotmon-fleet", "Fleet overview"],
+        ]);
+    });
+
+    it("use only the provisioned data sources", () => {
+        const provisioned = [...renderGrafanaDatasources().matchAll(/uid: (\w+)/g)].map((m) => m[1]);
+        const used = new Set<string>();
+        const visit = (v: unknown): void => {
+            if (Array.isArray(v)) v.forEach(visit);
+            else if (v && typeof v === "object") {
+                const o = v as Record<string, unknown>;
+                const ds = o.datasource as { uid?: string } | undefined;
+                if (ds && typeof ds === "object" && ds.uid) used.add(ds.uid);
+                Object.values(o).forEach(visit);
+            }
+        };
+        dashboards.forEach((d) => visit(d.json));
+        expect([...used].sort()).toEqual(provisioned.sort());
+    });
+
+    it("are where alert annotations link to", () => {
+        expect(DEVICE_DASHBOARD_LINK).toMatch(/^\/d\/iiotmon-device\//);
+        expect(FLEET_DASHBOARD_LINK).toMatch(/^\/d\/iiotmon-fleet\//);
+        expect(dashboards.find((d) => d.json.uid === "iiotmon-device")!.json.templating.list.map((v) => v.name)).toEqual(["device"]);
+    });
+
+    it("offer site, region and any fleet label as filters on the overview", () => {
+        const vars = dashboards.find((d) => d.json.uid === "iiotmon-fleet")!.json.templating.list;
+        expect(vars.map((v) => [v.name, v.type])).toEqual([["site", "query"], ["region", "query"], ["filters", "adhoc"]]);
+    });
+
+    it("keep job and node_uname_info usable for the community Node Exporter Full dashboard", () => {
+        const exprs = dashboardQueries().map((q) => q.expr);
+        expect(exprs.some((e) => e.includes("node_uname_info"))).toBe(true);
+        for (const e of exprs.filter((x) => x.includes("node_"))) expect(e).toContain('job="node"');
+    });
+
+    it("are provisioned to the host with the rest of Grafana's files", () => {
+        const files = renderHostConfigFiles({ stackName: "t" });
+        expect(Object.keys(files).filter((f) => f.startsWith("config/grafana/dashboards/"))).toEqual(["config/grafana/dashboards/device.json", "config/grafana/dashboards/fleet-overview.json"]);
+    });
+});
