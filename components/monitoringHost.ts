@@ -21,8 +21,11 @@ export interface MonitoringHostArgs {
     readonly adminCidrs: readonly string[];
     /** Where the host may connect to (devices, packages, S3). */
     readonly egressCidrs: readonly string[];
-    /** The backup bucket the host writes to. */
+    /** The backup bucket the host writes to, and when. */
     readonly backupBucketArn: pulumi.Input<string>;
+    readonly backupBucketName: pulumi.Input<string>;
+    /** systemd OnCalendar of the backup job. */
+    readonly backupSchedule: string;
     /** A throw-away stack: the data volume is deleted with the stack. Production protects it. */
     readonly testStack: boolean;
     readonly tags?: Record<string, string>;
@@ -93,9 +96,16 @@ export class MonitoringHost extends pulumi.ComponentResource {
         const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, child);
         const adminKey = new tls.PrivateKey(`${name}-admin-key`, { algorithm: "ED25519" }, child);
         const userData = pulumi.secret(
-            pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, adminKey.publicKeyOpenssh, volume.id]).apply(([priv, pub, admin, vol]) =>
-                renderCloudInit({ hostKey: { privateOpenssh: priv, publicOpenssh: pub }, adminPublicKey: admin, dataVolumeId: vol }),
-            ),
+            pulumi
+                .all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, adminKey.publicKeyOpenssh, volume.id, args.backupBucketName])
+                .apply(([priv, pub, admin, vol, bucket]) =>
+                    renderCloudInit({
+                        hostKey: { privateOpenssh: priv, publicOpenssh: pub },
+                        adminPublicKey: admin,
+                        dataVolumeId: vol,
+                        backup: { bucket, region: aws.config.region ?? "", schedule: args.backupSchedule },
+                    }),
+                ),
         );
         const instance = new aws.ec2.Instance(
             `${name}`,

@@ -10,6 +10,7 @@ export const IMAGES = {
     alertmanager: "prom/alertmanager:v0.28.1",
     grafana: "grafana/grafana:12.1.1",
     timescaledb: "timescale/timescaledb:2.21.3-pg17",
+    "node-exporter": "prom/node-exporter:v1.9.1",
 } as const;
 
 /** Arguments of MonitoringServices. */
@@ -139,6 +140,21 @@ export class MonitoringServices extends pulumi.ComponentResource {
                 healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:3000/api/health"], interval: "15s", timeout: "5s", retries: 6, startPeriod: "60s" },
             },
             { ...replace, dependsOn: [args.configuration, timescaledb] },
+        );
+        // The host's own metrics, and the backup job's outcome from the text file collector.
+        new docker.Container(
+            `${name}-node-exporter`,
+            {
+                ...base("node-exporter"),
+                command: ["--path.rootfs=/host", `--collector.textfile.directory=/textfile`],
+                pidMode: "host",
+                volumes: [
+                    { hostPath: "/", containerPath: "/host", readOnly: true },
+                    { hostPath: HOST_DIRS.textfile, containerPath: "/textfile", readOnly: true },
+                ],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9100/metrics"], interval: "30s", timeout: "5s", retries: 3 },
+            },
+            replace,
         );
         this.grafanaAdminPassword = pulumi.secret(grafanaAdmin);
         this.registerOutputs({});

@@ -71,6 +71,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         adminCidrs: settings.adminCidrs,
         egressCidrs: settings.egressCidrs,
         backupBucketArn: bucket.bucketArn,
+        backupBucketName: bucket.bucketName,
+        backupSchedule: settings.backupSchedule,
         testStack: settings.testStack,
         tags,
     });

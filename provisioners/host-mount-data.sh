@@ -53,4 +53,5 @@ dir data/alertmanager 65534 750
 dir data/grafana 472 750
 dir data/timescaledb 70 700
 dir backups 0 700
+dir textfile 0 755
 echo "iiotmon: data volume $volume mounted at $mountpoint"

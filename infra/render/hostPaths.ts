@@ -13,6 +13,8 @@ export interface PrometheusPaths {
     readonly secretsDir: string;
     /** Alertmanager's address as Prometheus reaches it. */
     readonly alertmanager: string;
+    /** The host's own node_exporter as Prometheus reaches it. */
+    readonly hostNodeExporter: string;
 }
 
 export const CONTAINER_PROMETHEUS_PATHS: PrometheusPaths = {
@@ -20,6 +22,7 @@ export const CONTAINER_PROMETHEUS_PATHS: PrometheusPaths = {
     targetsDir: "/etc/prometheus/targets",
     secretsDir: "/etc/prometheus/secrets",
     alertmanager: "alertmanager:9093",
+    hostNodeExporter: "node-exporter:9100",
 };
 
 /** Host directories, each bind-mounted into one container. */
@@ -34,6 +37,8 @@ export const HOST_DIRS = {
     timescaledbData: `${HOST_DATA_ROOT}/data/timescaledb`,
     timescaledbInit: `${HOST_DATA_ROOT}/config/timescaledb/initdb`,
     backups: `${HOST_DATA_ROOT}/backups`,
+    /** node_exporter's text file collector on the host (the backup job's outcome). */
+    textfile: `${HOST_DATA_ROOT}/textfile`,
 } as const;
 
 /** The uid each official image runs as, so cloud-init gives the data directories the right owner. */

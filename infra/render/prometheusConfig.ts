@@ -34,6 +34,8 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
                 basic_auth: { username: SCRAPE_USERNAME, password_file: `${o.paths.secretsDir}/scrape-password` },
                 file_sd_configs: [{ files: [`${o.paths.targetsDir}/*.json`], refresh_interval: "1m" }],
             },
+            // The monitoring host itself, including the backup job's outcome (text file collector).
+            { job_name: "host", static_configs: [{ targets: [o.paths.hostNodeExporter], labels: { instance: "monitoring-host" } }] },
             { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
             { job_name: "alertmanager", static_configs: [{ targets: [o.paths.alertmanager] }] },
         ],

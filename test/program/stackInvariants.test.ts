@@ -56,7 +56,7 @@ async function dataHolders(testStack: boolean): Promise<Map<string, pulumi.Resou
     const { BackupBucket } = await import("../../components/backupBucket");
     const { MonitoringHost } = await import("../../components/monitoringHost");
     new BackupBucket("backups", { testStack, retentionDays: 30 }, { parent: probe });
-    new MonitoringHost("monitoring-host", { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, adminCidrs: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", testStack }, { parent: probe });
+    new MonitoringHost("monitoring-host", { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, adminCidrs: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", backupBucketName: "b", backupSchedule: "daily", testStack }, { parent: probe });
     await new Promise((r) => setTimeout(r, 200));
     return options;
 }
@@ -97,10 +97,11 @@ describe("the stack's invariants", () => {
     });
 
     it("publishes only Grafana beyond the host; Prometheus, Alertmanager and PostgreSQL listen on loopback", () => {
-        const ports = built.run.byType("docker:index/container:Container").map((c) => [c.inputs.name, (c.inputs.ports as { ip?: string; external: number }[]).map((p) => `${p.ip ?? "0.0.0.0"}:${p.external}`)]);
+        const ports = built.run.byType("docker:index/container:Container").map((c) => [c.inputs.name, ((c.inputs.ports ?? []) as { ip?: string; external: number }[]).map((p) => `${p.ip ?? "0.0.0.0"}:${p.external}`)]);
         expect(ports.sort()).toEqual([
             ["alertmanager", ["127.0.0.1:9093"]],
             ["grafana", ["0.0.0.0:3000"]],
+            ["node-exporter", []],
             ["prometheus", ["127.0.0.1:9090"]],
             ["timescaledb", ["127.0.0.1:5432"]],
         ]);

@@ -25,7 +25,7 @@ describe("rendered host files pass their real checkers", () => {
     };
     // The container's paths mapped into the test directory, so promtool can open every referenced file.
     const prom = path.join(dir, "config/prometheus");
-    write(renderHostConfigFiles({ stackName: "test", paths: { configDir: prom, targetsDir: `${prom}/targets`, secretsDir: `${prom}/secrets`, alertmanager: "127.0.0.1:9093" } }));
+    write(renderHostConfigFiles({ stackName: "test", paths: { configDir: prom, targetsDir: `${prom}/targets`, secretsDir: `${prom}/secrets`, alertmanager: "127.0.0.1:9093", hostNodeExporter: "127.0.0.1:9100" } }));
     write(renderTargetsFile(fleet));
     write({ "config/prometheus/secrets/scrape-ca.crt": "", "config/prometheus/secrets/scrape-password": "x\n" });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +63,7 @@ describe("rendered host files pass their real checkers", () => {
                 hostKey: { privateOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n", publicOpenssh: "ssh-ed25519 AAAAC3 host" },
                 adminPublicKey: "ssh-ed25519 AAAAC3 admin",
                 dataVolumeId: "vol-0123456789abcdef0",
+                backup: { bucket: "iiotmon-backups-1234", region: "eu-west-2", schedule: "*-*-* 02:30:00" },
             }),
         );
         const r = tool("cloud-init", ["schema", "--config-file", file]);
