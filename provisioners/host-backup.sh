@@ -55,6 +55,7 @@ record() { # status
     mv -f "$textfile/iiotmon_backup.prom.tmp" "$textfile/iiotmon_backup.prom"
 }
 failed() {
+    trap - EXIT
     echo "iiotmon-backup: FAILED: $1" >&2
     record 0
     exit 1

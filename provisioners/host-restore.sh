@@ -40,7 +40,7 @@ echo "iiotmon-restore: TimescaleDB"
 # Roles first (existing ones are kept: their errors are expected and ignored), then each database.
 gunzip -c "$work/globals.sql.gz" | pg psql -U postgres -d postgres -q -X >/dev/null 2>&1 || true
 for db in iiotmon grafana; do
-    pg psql -U postgres -d postgres -q -X -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    pg psql -U postgres -d postgres -q -X -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
     pg psql -U postgres -d postgres -q -X -c "CREATE DATABASE $db" >/dev/null
     # TimescaleDB's documented restore: the extension in pre-restore mode around pg_restore.
     timescale=no

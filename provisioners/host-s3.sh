@@ -38,15 +38,19 @@ s3_credentials() {
     umask 022
 }
 
+# S3 wants the payload's sha256 in a signed header; for uploads it also guards the content in transit.
+empty_sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
 s3_put() { # local-file key
-    curl -K "$work/s3.curl" -T "$1" "$(s3_base)/$2" -o /dev/null
+    sha=$(sha256sum "$1" | cut -d' ' -f1)
+    curl -K "$work/s3.curl" -H "x-amz-content-sha256: $sha" -T "$1" "$(s3_base)/$2" -o /dev/null
 }
 
 s3_get() { # key local-file
-    curl -K "$work/s3.curl" "$(s3_base)/$1" -o "$2"
+    curl -K "$work/s3.curl" -H "x-amz-content-sha256: $empty_sha256" "$(s3_base)/$1" -o "$2"
 }
 
 # Keys under a prefix, one per line (first 1,000; backups are listed newest-last by their dated keys).
 s3_list() { # prefix
-    curl -K "$work/s3.curl" "$(s3_base)?list-type=2&prefix=$1" | tr '<' '\n' | sed -n 's/^Key>//p'
+    curl -K "$work/s3.curl" -H "x-amz-content-sha256: $empty_sha256" "$(s3_base)?list-type=2&prefix=$1" | tr '<' '\n' | sed -n 's/^Key>//p'
 }
