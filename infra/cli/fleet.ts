@@ -5,6 +5,11 @@ import { renderCloudInit } from "../render/cloudInit";
 import { renderHostConfigFiles, renderTargetsFile } from "../render/hostConfigFiles";
 import { sizeHost } from "../render/sizing";
 import { Fleet } from "../fleet/types";
+import { parse as parseYaml } from "yaml";
+import { diffFleets, FleetLevels } from "../fleet/fleetDiff";
+import { renderJson, renderMarkdown, renderText } from "../fleet/diffReport";
+import { parseFleet } from "../fleet/parseFleet";
+import { defaultBase, fileAtRef } from "./gitFleet";
 import { fleetTable } from "../fleet/fleetTable";
 import { formatProblem } from "../fleet/problems";
 import { loadChecksums } from "../nodeExporterChecksums";
@@ -15,7 +20,54 @@ commands:
   validate [path]   check the fleet file (default endpoints.yaml); exit 0 valid, 1 invalid
   list [path]       print the fleet as a table
   render --out DIR [path]
-                    write every file the monitoring host receives for this fleet into DIR`;
+                    write every file the monitoring host receives for this fleet into DIR
+  diff [--base REF] [--format text|markdown|json] [path]
+                    what changing the fleet from REF (default: the merge base with main) to the
+                    working tree does to each device`;
+
+function levelsOf(text: string | undefined): FleetLevels {
+    try {
+        const doc = (text ? parseYaml(text) : {}) as { defaults?: unknown; sites?: Record<string, unknown> } | null;
+        return { defaults: doc?.defaults ?? {}, sites: doc?.sites ?? {} };
+    } catch {
+        return { defaults: {}, sites: {} };
+    }
+}
+
+/** `fleet diff`: both sides validated; an invalid side is reported with its errors, never a stack trace. */
+function diffCommand(file: string, base: string | undefined, format: string, out: (s: string) => void, err: (s: string) => void): number {
+    const checksums = loadChecksums();
+    const ref = base ?? defaultBase(process.cwd());
+    let baseText: string | undefined;
+    try {
+        baseText = fileAtRef(file, ref, process.cwd());
+    } catch (e) {
+        err(`fleet diff: ${(e as Error).message}`);
+        return 2;
+    }
+    let headText: string;
+    try {
+        headText = fs.readFileSync(file, "utf8");
+    } catch {
+        err(`${file}:1:1: the fleet file does not exist`);
+        return 1;
+    }
+    const shortRef = ref.length === 40 ? ref.slice(0, 12) : ref;
+    const before = parseFleet(baseText ?? "version: 1\ndevices: []\n", { file: `${file}@${shortRef}`, checksums });
+    const after = parseFleet(headText, { file, checksums });
+    let invalid = false;
+    for (const [side, r] of [[`the base (${shortRef})`, before], ["the working tree", after]] as const) {
+        if (!r.fleet) {
+            invalid = true;
+            err(`${side}: invalid fleet`);
+            for (const p of r.problems) err(formatProblem(p));
+        }
+    }
+    if (invalid) return 1;
+    const diff = diffFleets(before.fleet!, after.fleet!, { before: levelsOf(baseText), after: levelsOf(headText) });
+    out(format === "json" ? renderJson(diff) : format === "markdown" ? renderMarkdown(diff, `Fleet change (${file} vs ${shortRef})`) : renderText(diff));
+    return 0;
+}
 
 /** Writes what the host would receive; the host key and volume id are only known at deploy time. */
 function renderInto(dir: string, fleet: Fleet): string[] {
@@ -40,18 +92,32 @@ function renderInto(dir: string, fleet: Fleet): string[] {
 /** Runs one command; returns the exit code so tests can call it without a process. */
 export function runFleetCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
     const [command, ...rest] = args;
-    let outDir: string | undefined;
-    const outAt = rest.indexOf("--out");
-    if (outAt >= 0) {
-        outDir = rest[outAt + 1];
-        rest.splice(outAt, 2);
+    const options: Record<string, string> = {};
+    for (const name of ["--out", "--base", "--format"]) {
+        const at = rest.indexOf(name);
+        if (at < 0) continue;
+        if (!rest[at + 1]) {
+            err(USAGE);
+            return 2;
+        }
+        options[name] = rest[at + 1];
+        rest.splice(at, 2);
     }
     const [file = "endpoints.yaml", ...extra] = rest;
-    const known = ["validate", "list", "render"];
-    if (!command || extra.length || !known.includes(command) || (command === "render") !== (outDir !== undefined) || (outAt >= 0 && !outDir)) {
+    const allowed: Record<string, string[]> = { validate: [], list: [], render: ["--out"], diff: ["--base", "--format"] };
+    const outDir = options["--out"];
+    if (
+        !command ||
+        extra.length ||
+        !(command in allowed) ||
+        Object.keys(options).some((o) => !allowed[command].includes(o)) ||
+        (command === "render" && !outDir) ||
+        (options["--format"] && !["text", "markdown", "json"].includes(options["--format"]))
+    ) {
         err(USAGE);
         return 2;
     }
+    if (command === "diff") return diffCommand(file, options["--base"], options["--format"] ?? "text", out, err);
     const result = readFleetFile(file, loadChecksums());
     for (const p of result.problems) err(formatProblem(p));
     if (!result.fleet) {
@@ -62,9 +128,9 @@ export function runFleetCommand(args: readonly string[], out: (s: string) => voi
     if (command === "validate") {
         out(`${file}: valid, ${result.fleet.devices.length} device(s)`);
     } else if (command === "render") {
-        const written = renderInto(outDir!, result.fleet);
+        const written = renderInto(outDir, result.fleet);
         const size = sizeHost({ devices: result.fleet.devices.length, scrapeIntervalSeconds: 30, retentionDays: 30 });
-        out(written.map((f) => path.join(outDir!, f)).join("\n"));
+        out(written.map((f) => path.join(outDir, f)).join("\n"));
         out(`sizing for ${result.fleet.devices.length} device(s), 30 days: ${size.instanceType}, ${size.dataVolumeGiB} GiB data volume (${size.activeSeries} series)`);
     } else {
         out(fleetTable(result.fleet));

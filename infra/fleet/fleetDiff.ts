@@ -1,0 +1,150 @@
+import { Device, Fleet } from "./types";
+
+/** What a fleet change does to one device. */
+export type DeviceChangeKind = "added" | "removed" | "moved" | "reconfigured" | "labels";
+
+export interface FieldChange {
+    readonly field: string;
+    readonly from: unknown;
+    readonly to: unknown;
+}
+
+export interface DeviceChange {
+    readonly device: string;
+    readonly kind: DeviceChangeKind;
+    readonly site: string;
+    /** What happens on the device, in plain words. */
+    readonly action: string;
+    readonly changes: readonly FieldChange[];
+    /** For reconfigured devices: whether node_exporter restarts. */
+    readonly restarts?: boolean;
+}
+
+/** A change to the defaults or to a site's block, with the devices it reaches. */
+export interface LevelChange {
+    readonly level: string;
+    readonly changes: readonly FieldChange[];
+    readonly devices: readonly string[];
+}
+
+export interface FleetDiff {
+    readonly devices: readonly DeviceChange[];
+    readonly levels: readonly LevelChange[];
+    readonly warnings: readonly string[];
+    readonly totals: { readonly before: number; readonly after: number; readonly touched: number };
+}
+
+/** Fields whose change replaces the device's resource: uninstall there, install here (the resource's triggers). */
+const MOVE_FIELDS: readonly ((d: Device) => unknown)[] = [(d) => d.address, (d) => d.ssh.user, (d) => d.ssh.bastion?.address];
+
+/**
+ * Every field of a device that reaches its resource's inputs, by the name a reviewer reads. Fields that
+ * only label series (labels, site, region) are compared separately: they touch nothing on the device.
+ */
+function deviceFields(d: Device): Record<string, unknown> {
+    const b = d.ssh.bastion;
+    return {
+        address: d.address,
+        "ssh.user": d.ssh.user,
+        "ssh.port": d.ssh.port,
+        "ssh.credential": d.ssh.privateKeySecret ? `key ${d.ssh.privateKeySecret}` : `password ${d.ssh.passwordSecret}`,
+        hostKey: d.hostKey ?? "(not pinned)",
+        "ssh.bastion": b ? `${b.user}@${b.address}:${b.port} ${b.hostKey ?? "(not pinned)"} ${b.privateKeySecret ?? b.passwordSecret}` : "(none)",
+        arch: d.arch,
+        "nodeExporter.version": d.nodeExporter.version,
+        "nodeExporter.port": d.nodeExporter.port,
+        "nodeExporter.collectors": `enable [${d.nodeExporter.collectors.enable.join(", ")}], disable [${d.nodeExporter.collectors.disable.join(", ")}]`,
+        "nodeExporter.source": d.nodeExporter.source,
+        "nodeExporter.downloadBaseUrl": d.nodeExporter.downloadBaseUrl,
+    };
+}
+
+const RESTART_FIELDS = ["arch", "nodeExporter.version", "nodeExporter.port", "nodeExporter.collectors"];
+
+function labelFields(d: Device): Record<string, unknown> {
+    return { site: d.site, region: d.region, ...Object.fromEntries(Object.entries(d.labels).map(([k, v]) => [`labels.${k}`, v])) };
+}
+
+function changed(a: Record<string, unknown>, b: Record<string, unknown>): FieldChange[] {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => ({ field: k, from: a[k], to: b[k] }));
+}
+
+/** Flattens a YAML block (defaults or a site) into dotted fields, for reporting what changed at that level. */
+function flatten(value: unknown, at = ""): Record<string, unknown> {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+        return Object.assign({}, ...Object.entries(value as Record<string, unknown>).map(([k, v]) => flatten(v, at ? `${at}.${k}` : k)));
+    }
+    return at ? { [at]: value } : {};
+}
+
+/** The raw blocks of a fleet file that apply to many devices. */
+export interface FleetLevels {
+    readonly defaults: unknown;
+    readonly sites: Record<string, unknown>;
+}
+
+export interface DiffOptions {
+    /** Warn when a change touches more than this share of the fleet. Defaults to 0.25. */
+    readonly manyShare?: number;
+    /** ...or more than this many devices. Defaults to 20. */
+    readonly manyCount?: number;
+}
+
+/**
+ * Compares two valid fleets device by device (by name: order, comments and formatting are no change),
+ * after defaults and sites are applied, and says what `pulumi up` will do to each device.
+ */
+export function diffFleets(before: Fleet, after: Fleet, levels: { before: FleetLevels; after: FleetLevels }, opts: DiffOptions = {}): FleetDiff {
+    const old = new Map(before.devices.map((d) => [d.name, d]));
+    const now = new Map(after.devices.map((d) => [d.name, d]));
+    const devices: DeviceChange[] = [];
+
+    for (const d of after.devices) {
+        const o = old.get(d.name);
+        if (!o) {
+            devices.push({ device: d.name, kind: "added", site: d.site, action: `install node_exporter ${d.nodeExporter.version} on ${d.address}`, changes: [] });
+            continue;
+        }
+        const fields = changed(deviceFields(o), deviceFields(d));
+        const labels = changed(labelFields(o), labelFields(d));
+        if (MOVE_FIELDS.some((f) => JSON.stringify(f(o)) !== JSON.stringify(f(d)))) {
+            devices.push({ device: d.name, kind: "moved", site: d.site, action: `uninstall from ${o.ssh.user}@${o.address}, then install on ${d.ssh.user}@${d.address}`, changes: [...fields, ...labels] });
+        } else if (fields.length) {
+            const restarts = fields.some((c) => RESTART_FIELDS.includes(c.field));
+            const action = restarts ? "re-run the installer: node_exporter restarts once" : "re-run the installer: nothing restarts";
+            devices.push({ device: d.name, kind: "reconfigured", site: d.site, action, changes: [...fields, ...labels], restarts });
+        } else if (labels.length) {
+            devices.push({ device: d.name, kind: "labels", site: d.site, action: "no touch on the device: new labels on its series", changes: labels });
+        }
+    }
+    for (const o of before.devices) {
+        if (!now.has(o.name)) devices.push({ device: o.name, kind: "removed", site: o.site, action: `uninstall node_exporter from ${o.address}`, changes: [] });
+    }
+    devices.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+
+    const changedNames = new Set(devices.map((c) => c.device));
+    const levelChanges: LevelChange[] = [];
+    const defaults = changed(flatten(levels.before.defaults), flatten(levels.after.defaults));
+    if (defaults.length) levelChanges.push({ level: "defaults", changes: defaults, devices: after.devices.filter((d) => changedNames.has(d.name)).map((d) => d.name) });
+    for (const site of [...new Set([...Object.keys(levels.before.sites), ...Object.keys(levels.after.sites)])].sort()) {
+        const c = changed(flatten(levels.before.sites[site]), flatten(levels.after.sites[site]));
+        if (c.length) levelChanges.push({ level: `site ${site}`, changes: c, devices: after.devices.filter((d) => d.site === site && changedNames.has(d.name)).map((d) => d.name) });
+    }
+
+    const touched = devices.filter((c) => c.kind !== "labels").length;
+    const warnings: string[] = [];
+    for (const d of after.devices) {
+        if (!d.hostKey && (!old.has(d.name) || changedNames.has(d.name))) warnings.push(`${d.name} has no pinned host key (insecureIgnoreHostKey): anyone answering at ${d.address} would get the install`);
+    }
+    const manyCount = opts.manyCount ?? 20;
+    const manyShare = opts.manyShare ?? 0.25;
+    if (touched > manyCount || (after.devices.length > 0 && touched / Math.max(before.devices.length, after.devices.length) > manyShare && touched > 2)) {
+        warnings.push(`this change touches ${touched} devices at once; consider rolling it out site by site`);
+    }
+    for (const l of levelChanges) {
+        if (l.level.startsWith("site ") && l.devices.length) warnings.push(`${l.level} changed: it reaches all of its ${l.devices.length} device(s)`);
+        if (l.level === "defaults" && l.devices.length) warnings.push(`defaults changed: they reach ${l.devices.length} device(s) across sites`);
+    }
+    return { devices, levels: levelChanges, warnings, totals: { before: before.devices.length, after: after.devices.length, touched } };
+}
