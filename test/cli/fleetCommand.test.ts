@@ -58,3 +58,57 @@ describe("npm run fleet", () => {
         expect(r.stderr).toMatch(/^usage: npm run fleet/);
     });
 });
+
+describe("npm run fleet -- diff, against git", () => {
+    let repo: string;
+    const run = (...args: string[]) => {
+        const r = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(ROOT, "infra/cli/fleet.ts"), ...args], {
+            cwd: repo,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+        });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const git = (...args: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: repo, encoding: "utf8" });
+
+    beforeAll(() => {
+        repo = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-git-"));
+        git("init", "-q", "-b", "main");
+        fs.copyFileSync(path.join(ROOT, "endpoints.yaml"), path.join(repo, "endpoints.yaml"));
+        git("add", "endpoints.yaml");
+        git("commit", "-q", "-m", "fleet");
+        git("checkout", "-q", "-b", "change");
+    });
+    afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it("compares the working tree with the merge base of main by default", () => {
+        const file = path.join(repo, "endpoints.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("address: 10.40.1.12", "address: 10.40.1.22"));
+        const r = run("diff");
+        expect([r.code, r.stderr]).toEqual([0, ""]);
+        expect(r.stdout.split("\n").slice(0, 4)).toEqual([
+            "1 moved; 1 device(s) touched (fleet: 9 -> 9)",
+            "",
+            "Moved (uninstall on the old address, install on the new):",
+            "  wtg-a02-ctrl (nhv-offshore): uninstall from iiotmon@10.40.1.12, then install on iiotmon@10.40.1.22",
+        ]);
+        expect(JSON.parse(run("diff", "--format", "json").stdout).totals).toEqual({ before: 9, after: 9, touched: 1 });
+    });
+
+    it("reports an invalid side with its validation errors, not a stack trace", () => {
+        const file = path.join(repo, "endpoints.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("arch: arm64", "arch: aarch64"));
+        const r = run("diff", "--base", "main");
+        expect(r.code).toBe(1);
+        expect(r.stderr.split("\n").slice(0, 2)).toEqual([
+            "the working tree: invalid fleet",
+            'endpoints.yaml:89:11: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386',
+        ]);
+        expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    });
+
+    it("says so for an unknown ref", () => {
+        const r = run("diff", "--base", "no-such-branch");
+        expect([r.code, r.stderr.trim()]).toEqual([2, 'fleet diff: unknown git ref "no-such-branch"']);
+    });
+});
