@@ -1,20 +1,54 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { compileProject } from "./compiled";
+import { benchEditCost } from "./editCost";
+import { benchProgram } from "./programEval";
+import { benchPrometheus } from "./prometheusCapacity";
 import { benchProvisioning } from "./provisioning";
 
-/** `npm run bench`: measures, prints a table, writes bench/results.json. Never part of the tests. */
+/**
+ * `npm run bench`: measures, prints tables, writes bench/results.json. Never part of the tests.
+ * BENCH_ONLY=program,edit,provisioning,prometheus picks sections; BENCH_MINUTES sets how long
+ * Prometheus is measured (default 4).
+ */
 async function main(): Promise<void> {
-    const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: require("os").cpus().length };
+    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus").split(",");
+    const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version };
     const log = (s: string) => console.error(s);
+    const section = (title: string, rows: object | object[]) => {
+        console.log(`\n${title}`);
+        console.table(Array.isArray(rows) ? rows : [rows]);
+    };
 
-    const provisioning = await benchProvisioning([1, 10, 20], log);
-    results.provisioning = provisioning;
-    console.log("\nProvisioning on the lab (replayed device commands, parallel)");
-    console.table(provisioning);
+    if (only.includes("program") || only.includes("edit")) compileProject();
+    if (only.includes("program")) {
+        const rows = benchProgram({ tsNode: [59, 1000], compiled: [59, 1000, 10000] }, log);
+        const of = (n: number) => rows.find((r) => r.runtime === "compiled" && r.devices === n)!;
+        const growth = { programTime: of(10000).programMs / of(1000).programMs, programMemory: of(10000).peakRssMB / of(1000).peakRssMB, validation: of(10000).validateMs / of(1000).validateMs };
+        results.program = { rows, growth10kOver1k: growth };
+        section("Program evaluation under mocks (and fleet validation), one process per run", rows);
+        section("Growth from 1,000 to 10,000 devices (linear is 10; the bound is 12)", growth);
+    }
+    if (only.includes("edit")) {
+        const row = benchEditCost(1000, log);
+        results.editCost = row;
+        section("Adding one device to a 1,000-device fleet", row);
+    }
+    if (only.includes("provisioning")) {
+        const rows = await benchProvisioning([1, 10, 20], log);
+        results.provisioning = rows;
+        section("Provisioning on the lab (replayed device commands, parallel; re-run = idempotent)", rows);
+    }
+    if (only.includes("prometheus")) {
+        const row = await benchPrometheus(1000, Number(process.env.BENCH_MINUTES ?? 4), log);
+        results.prometheus = row;
+        section("Prometheus (Debian's) scraping 1,000 simulated devices with the rendered config", row);
+    }
 
     const out = path.join(__dirname, "results.json");
     fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
-    console.log(`results written to ${out}`);
+    console.log(`\nresults written to ${out}`);
 }
 
 main().catch((e) => {

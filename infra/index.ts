@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { limitStackTracesForLargeFleets } from "./largeFleets";
 import { loadProgramInputs } from "./programInputs";
 import { buildStack } from "./stack";
 
 function build() {
     const inputs = loadProgramInputs(new pulumi.Config());
+    if (limitStackTracesForLargeFleets(inputs.fleet.devices.length)) {
+        pulumi.log.info(`${inputs.fleet.devices.length} devices: running without stack traces for speed (set IIOTMON_KEEP_STACK_TRACES=1 to keep them)`);
+    }
     try {
         return buildStack(inputs);
     } catch (e) {
