@@ -16,10 +16,10 @@ export function compileProject(): void {
 }
 
 /** Runs a bench child script and parses the JSON line it prints. */
-export function child<T>(script: string, args: string[], compiled: boolean): T {
+export function child<T>(script: string, args: string[], compiled: boolean, nodeFlags: string[] = []): T {
     const cmd = compiled
         ? [path.join(BIN, "bench", `${script}.js`), ...args]
         : ["-r", require.resolve("ts-node/register/transpile-only"), path.join(ROOT, "bench", `${script}.ts`), ...args];
-    const out = run(process.execPath, ["--max-old-space-size=20000", ...cmd], { cwd: ROOT });
+    const out = run(process.execPath, ["--max-old-space-size=20000", ...nodeFlags, ...cmd], { cwd: ROOT });
     return JSON.parse(out.trim().split("\n").pop()!) as T;
 }

@@ -2,7 +2,7 @@ import { child } from "./compiled";
 
 export interface ProgramRow {
     devices: number;
-    runtime: "ts-node" | "compiled";
+    runtime: string;
     fleetBytes: number;
     validateMs: number;
     programMs: number;
@@ -21,15 +21,23 @@ interface ChildResult {
 
 /**
  * The program under mocks for generated fleets, each run in its own process: as `pulumi up` runs it
- * (ts-node) and compiled to JavaScript; plus validation alone for every size.
+ * (ts-node), compiled to JavaScript, and with a larger young generation for big heaps.
  */
-export function benchProgram(sizes: { tsNode: number[]; compiled: number[] }, log: (s: string) => void): ProgramRow[] {
+export interface ProgramVariant {
+    /** How it runs, as the table shows it. */
+    readonly runtime: string;
+    readonly compiled: boolean;
+    readonly nodeFlags: string[];
+    readonly sizes: number[];
+}
+
+export function benchProgram(variants: readonly ProgramVariant[], log: (s: string) => void): ProgramRow[] {
     const rows: ProgramRow[] = [];
-    for (const [runtime, list] of [["ts-node", sizes.tsNode], ["compiled", sizes.compiled]] as const) {
-        for (const n of list) {
-            const r = child<ChildResult>("programChild", ["program", String(n)], runtime === "compiled");
-            rows.push({ devices: n, runtime, fleetBytes: r.bytes, validateMs: Math.round(r.validateMs), programMs: Math.round(r.programMs), resources: r.resources, peakRssMB: Math.round(r.peakRssMB) });
-            log(`program (${runtime}): ${n} devices in ${(r.programMs / 1000).toFixed(1)} s, ${Math.round(r.peakRssMB)} MB peak`);
+    for (const v of variants) {
+        for (const n of v.sizes) {
+            const r = child<ChildResult>("programChild", ["program", String(n)], v.compiled, v.nodeFlags);
+            rows.push({ devices: n, runtime: v.runtime, fleetBytes: r.bytes, validateMs: Math.round(r.validateMs), programMs: Math.round(r.programMs), resources: r.resources, peakRssMB: Math.round(r.peakRssMB) });
+            log(`program (${v.runtime}): ${n} devices in ${(r.programMs / 1000).toFixed(1)} s, ${Math.round(r.peakRssMB)} MB peak`);
         }
     }
     return rows;
