@@ -129,7 +129,9 @@ export async function benchPrometheus(n: number, minutes: number, log: (s: strin
         log(`prometheus: ${await up()} simulated devices up; measuring for ${minutes} min`);
         await sleep(minutes * 60_000);
         const { rss, peak } = rssOf(prom.pid!);
-        const headSeries = Number((await prom.query("prometheus_tsdb_head_series"))[0].value[1]);
+        // Prometheus' own metrics, read from its /metrics (its self-scrape job points at the container's port).
+        const own = await (await fetch(`${prom.url}/metrics`)).text();
+        const headSeries = Number(/^prometheus_tsdb_head_series (\S+)$/m.exec(own)?.[1]);
         const scrapeMs = Number((await prom.query('avg(scrape_duration_seconds{job="node"})'))[0].value[1]) * 1000;
 
         const changedAt = Date.now();

@@ -14,7 +14,10 @@ import { benchProvisioning } from "./provisioning";
  */
 async function main(): Promise<void> {
     const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus").split(",");
-    const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version };
+    const out = path.join(__dirname, "results.json");
+    // Sections run alone (BENCH_ONLY) update their part of the results and keep the others.
+    const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
+    const results: Record<string, unknown> = { ...previous, date: new Date().toISOString(), cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version };
     const log = (s: string) => console.error(s);
     const section = (title: string, rows: object | object[]) => {
         console.log(`\n${title}`);
@@ -57,7 +60,6 @@ async function main(): Promise<void> {
         section("Prometheus (Debian's) scraping 1,000 simulated devices with the rendered config", row);
     }
 
-    const out = path.join(__dirname, "results.json");
     fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
     console.log(`\nresults written to ${out}`);
 }

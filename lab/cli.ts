@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { readJson } from "./capture";
+import { isAlive } from "./exec";
 import { Lab } from "./lab";
 import { execOnDevice, LabDeviceRecord, stopDevice } from "./labDevice";
 import { labFleetYaml } from "./labFleet";
@@ -17,15 +18,6 @@ interface LabRegistry {
 const REGISTRY = path.join(STATE_DIR, "lab.json");
 const FLEET = path.join(LAB_DIR, "endpoints.yaml");
 
-function alive(pid: number | undefined): boolean {
-    if (!pid) return false;
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 function save(reg: LabRegistry): void {
     fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
@@ -36,7 +28,7 @@ async function up(count: number): Promise<void> {
     const lab = new Lab();
     lab.prepare(console.log);
     const reg = readJson<LabRegistry>(REGISTRY, { devices: [] });
-    if (!alive(reg.mirrorPid)) {
+    if (!isAlive(reg.mirrorPid)) {
         const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "mirrorServer.ts")], {
             detached: true,
             stdio: "ignore",
@@ -72,17 +64,17 @@ async function apply(file: string): Promise<number> {
 
 function status(): void {
     const reg = readJson<LabRegistry>(REGISTRY, { devices: [] });
-    console.log(`mirror: ${alive(reg.mirrorPid) ? `running (pid ${reg.mirrorPid})` : "stopped"}`);
+    console.log(`mirror: ${isAlive(reg.mirrorPid) ? `running (pid ${reg.mirrorPid})` : "stopped"}`);
     for (const d of reg.devices) {
         let ne = "-";
-        if (alive(d.pid)) {
+        if (isAlive(d.pid)) {
             try {
                 ne = execOnDevice(d, "systemctl is-active node_exporter || true").trim();
             } catch {
                 ne = "unreachable";
             }
         }
-        console.log(`${d.name.padEnd(16)} ${d.ip.padEnd(14)} ${alive(d.pid) ? "running" : "stopped"}  node_exporter: ${ne}`);
+        console.log(`${d.name.padEnd(16)} ${d.ip.padEnd(14)} ${isAlive(d.pid) ? "running" : "stopped"}  node_exporter: ${ne}`);
     }
 }
 
@@ -92,7 +84,7 @@ async function down(): Promise<void> {
         await stopDevice(d);
         console.log(`lab: stopped ${d.name}`);
     }
-    if (alive(reg.mirrorPid)) process.kill(reg.mirrorPid!, "SIGTERM");
+    if (isAlive(reg.mirrorPid)) process.kill(reg.mirrorPid!, "SIGTERM");
     removeBridge();
     for (const f of ["lab.json", "applied.json", "outputs.json"]) fs.rmSync(path.join(STATE_DIR, f), { force: true });
     console.log("lab: down");

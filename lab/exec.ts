@@ -19,3 +19,14 @@ export function tryRun(cmd: string, args: readonly string[], opts: SpawnSyncOpti
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Whether a process we started still runs (signal 0 checks without touching it). */
+export function isAlive(pid: number | undefined): boolean {
+    if (!pid) return false;
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}

@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { run, sleep, tryRun } from "./exec";
+import { isAlive, run, sleep, tryRun } from "./exec";
 import { createDeviceNetwork, ensureBridge, removeDeviceNetwork } from "./network";
 import { BASE_ROOTFS, DEVICES_DIR, SSH_KEY, SUBNET_PREFIX } from "./paths";
 import { ensureRootfs } from "./rootfs";
@@ -103,23 +103,15 @@ export async function startDevice(name: string, index: number, opts: LabDeviceOp
     return record;
 }
 
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 /** Stops the device cleanly (SIGTERM to nspawn shuts systemd down), then removes its mount and network. */
 export async function stopDevice(record: LabDeviceRecord, keepFiles = false): Promise<void> {
-    if (alive(record.pid)) {
+    if (isAlive(record.pid)) {
         process.kill(record.pid, "SIGTERM");
         const deadline = Date.now() + 15000;
-        while (alive(record.pid) && Date.now() < deadline) await sleep(100);
-        if (alive(record.pid)) process.kill(record.pid, "SIGKILL");
-        while (alive(record.pid)) await sleep(50);
+        while (isAlive(record.pid) && Date.now() < deadline) await sleep(100);
+        if (isAlive(record.pid)) process.kill(record.pid, "SIGKILL");
+        while (isAlive(record.pid)) await sleep(50);
     }
     const root = merged(record.dir);
     for (let i = 0; i < 20 && tryRun("mountpoint", ["-q", root]); i++) {

@@ -1,7 +1,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { sleep } from "./exec";
+import { isAlive, sleep } from "./exec";
 
 /** Debian's Prometheus, started for a test or a benchmark, on loopback, ended by its PID. */
 export class PrometheusProcess {
@@ -52,12 +52,7 @@ export class PrometheusProcess {
     }
 
     alive(): boolean {
-        try {
-            process.kill(this.pid!, 0);
-            return true;
-        } catch {
-            return false;
-        }
+        return isAlive(this.pid);
     }
 
     async stop(): Promise<void> {
