@@ -36,10 +36,6 @@ export function upperDir(record: LabDeviceRecord): string {
     return path.join(record.dir, "upper");
 }
 
-export function rootOf(record: LabDeviceRecord): string {
-    return merged(record.dir);
-}
-
 /** What changed on the device since it was created, file by file (see snapshotUpper). */
 export function deviceChanges(record: LabDeviceRecord): Map<string, string> {
     return snapshotUpper(upperDir(record), BASE_ROOTFS);

@@ -69,7 +69,3 @@ export function ensureMirror(): string {
 export function tarballSize(version: string): number {
     return fs.statSync(path.join(MIRROR_DIR, `v${version}`, tarballName(version))).size;
 }
-
-export function tarballPath(version: string): string {
-    return path.join(MIRROR_DIR, `v${version}`, tarballName(version));
-}

@@ -40,11 +40,3 @@ export const HOST_DIRS = {
     /** node_exporter's text file collector on the host (the backup job's outcome). */
     textfile: `${HOST_DATA_ROOT}/textfile`,
 } as const;
-
-/** The uid each official image runs as, so cloud-init gives the data directories the right owner. */
-export const CONTAINER_UIDS = {
-    prometheus: 65534,
-    alertmanager: 65534,
-    grafana: 472,
-    timescaledb: 70,
-} as const;

@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { load } from "js-yaml";
 import { placeholderOutputs as computedState } from "../../lab/placeholderOutputs";
 import { recordProgram, RecordedResource } from "../../lab/programUnderMocks";
@@ -43,14 +42,4 @@ export function stackConfig(file = path.join(ROOT, "Pulumi.dev.yaml")): Record<s
     return Object.fromEntries(
         Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
-}
-
-/** Waits until every output the program created has settled, so recorded resources are complete. */
-export function settle(): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-/** Resolves an Output in a test. */
-export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => resolve(v)));
 }
