@@ -77,6 +77,7 @@ export function resolveDevices(
     const devices: Device[] = [];
     const byName = new Map<string, DeviceSpec>();
     const byEndpoint = new Map<string, DeviceSpec>();
+    const byHostKey = new Map<string, DeviceSpec>();
     const siteNames = [...sites.keys()];
 
     for (const spec of specs) {
@@ -140,6 +141,12 @@ export function resolveDevices(
         }
 
         if (!spec.complete) continue;
+        const sameKey = spec.hostKey ? byHostKey.get(spec.hostKey) : undefined;
+        if (sameKey) {
+            r.warn(spec.node, `${path}.hostKey`, `is the same as the host key of devices[${sameKey.index}] "${sameKey.name}" (line ${line(sameKey)}): devices cloned from one image share keys; regenerate them (ssh-keygen -A) on each device`);
+        } else if (spec.hostKey) {
+            byHostKey.set(spec.hostKey, spec);
+        }
         const endpoint = `${bastion ? canonicalAddress(bastion.address) + ">" : ""}${canonicalAddress(spec.address)}:${port}`;
         const sameEndpoint = byEndpoint.get(endpoint);
         if (sameEndpoint) {

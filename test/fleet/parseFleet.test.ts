@@ -104,6 +104,14 @@ describe("warnings", () => {
         ]);
     });
 
+    it("warns about two devices with the same host key (a cloned image)", () => {
+        const result = parse(HEAD + device("a", "10.0.0.1") + device("b", "10.0.0.2"));
+        expect(result.fleet).toBeDefined();
+        expect(result.problems.map(formatProblem)).toEqual([
+            'endpoints.yaml:14:5: warning: devices[1].hostKey is the same as the host key of devices[0] "a" (line 10): devices cloned from one image share keys; regenerate them (ssh-keygen -A) on each device',
+        ]);
+    });
+
     it("reports every problem of a file at once, in file order", () => {
         const text = HEAD + device("A", "10.0.0.999") + device("b", "10.0.0.2", "    arch: sparc\n", KEY_B);
         const lines = parse(text).problems.map((p) => p.line);
@@ -124,7 +132,9 @@ describe("files that are not fleets", () => {
         }
         expect(text.length).toBeGreaterThan(1_000_000);
         const result = parse(text);
-        expect(result.problems).toEqual([]);
+        // One key for all 10,000 generated devices: each but the first is warned about, none is an error.
+        expect(result.problems.filter((p) => p.severity === "error")).toEqual([]);
+        expect(result.problems).toHaveLength(9999);
         expect(result.fleet?.devices).toHaveLength(10000);
     });
 
