@@ -1,12 +1,11 @@
-import * as fs from "fs";
-import * as path from "path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "../infra/nodeExporter/shellQuote";
+import { provisionerScript } from "../infra/provisionerScripts";
 import { hostConfigPayload, hostFile } from "../infra/render/hostConfigFiles";
 
-const APPLY_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "provisioners", "host-apply-config.sh"), "utf8");
-export const APPLY_FLEET_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "provisioners", "host-apply-fleet.sh"), "utf8");
+const APPLY_SCRIPT = provisionerScript("host-apply-config.sh");
+export const APPLY_FLEET_SCRIPT = provisionerScript("host-apply-fleet.sh");
 
 /** Arguments of a HostConfiguration. */
 export interface HostConfigurationArgs {

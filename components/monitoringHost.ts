@@ -3,6 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { isIPv6 } from "net";
+import { withoutComment } from "../infra/fleet/hostKey";
 import { ec2AssumeRolePolicy, hostBackupPolicy } from "../infra/render/awsPolicies";
 import { renderCloudInit } from "../infra/render/cloudInit";
 
@@ -146,7 +147,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
             child,
         );
 
-        const pinnedHostKey = hostKey.publicKeyOpenssh.apply((k) => k.trim().split(/\s+/).slice(0, 2).join(" "));
+        const pinnedHostKey = hostKey.publicKeyOpenssh.apply(withoutComment);
         const connection: command.types.input.remote.ConnectionArgs = {
             host: eip.publicIp,
             user: "ubuntu",

@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Arch, ARCHES } from "./fleet/types";
+import { PROVISIONERS_DIR } from "./provisionerScripts";
 
 /** version -> arch -> sha256 of `node_exporter-<version>.linux-<arch>.tar.gz`. */
 export type ChecksumTable = ReadonlyMap<string, ReadonlyMap<Arch, string>>;
 
-export const SHIPPED_CHECKSUMS_FILE = path.join(__dirname, "..", "provisioners", "node-exporter.sha256sums");
+export const SHIPPED_CHECKSUMS_FILE = path.join(PROVISIONERS_DIR, "node-exporter.sha256sums");
 
 const LINE = /^([0-9a-f]{64})\s+\*?node_exporter-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)\.linux-([a-z0-9]+)\.tar\.gz$/;
 

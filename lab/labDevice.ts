@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { withoutComment } from "../infra/fleet/hostKey";
 import { isAlive, run, sleep, tryRun } from "./exec";
 import { createDeviceNetwork, ensureBridge, removeDeviceNetwork } from "./network";
 import { BASE_ROOTFS, DEVICES_DIR, SSH_KEY, SUBNET_PREFIX } from "./paths";
@@ -77,7 +78,7 @@ export async function startDevice(name: string, index: number, opts: LabDeviceOp
     // Without /etc/hosts, sudo waits ~11 s on DNS for the device's own name.
     fs.writeFileSync(path.join(root, "etc/hosts"), `127.0.0.1 localhost\n127.0.1.1 ${name}\n`);
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(root, "etc/ssh/ssh_host_ed25519_key")]);
-    const hostKey = fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
+    const hostKey = withoutComment(fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8"));
     if (opts.sshdConfig) fs.writeFileSync(path.join(root, "etc/ssh/sshd_config.d/device.conf"), opts.sshdConfig);
     const netnsPath = createDeviceNetwork(name, index, ip);
 

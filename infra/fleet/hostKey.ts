@@ -47,6 +47,11 @@ export function parseHostKey(text: string): HostKey | string {
     return { type: type as HostKeyType, blob };
 }
 
+/** `type blob` from an authorized_keys / .pub line, dropping its comment; no validation. */
+export function withoutComment(line: string): string {
+    return line.trim().split(/\s+/).slice(0, 2).join(" ");
+}
+
 /** The `type blob` form the provider and known_hosts expect, without the comment. */
 export function formatHostKey(key: HostKey): string {
     return `${key.type} ${key.blob}`;

@@ -1,12 +1,10 @@
-import * as fs from "fs";
-import * as path from "path";
 import { ChecksumTable } from "../nodeExporterChecksums";
 import { Device } from "../fleet/types";
+import { provisionerScript } from "../provisionerScripts";
 import { shellQuote } from "./shellQuote";
 
-const PROVISIONERS = path.join(__dirname, "..", "..", "provisioners");
-const INSTALL_SCRIPT = fs.readFileSync(path.join(PROVISIONERS, "node-exporter-install.sh"), "utf8");
-const UNINSTALL_SCRIPT = fs.readFileSync(path.join(PROVISIONERS, "node-exporter-uninstall.sh"), "utf8");
+const INSTALL_SCRIPT = provisionerScript("node-exporter-install.sh");
+const UNINSTALL_SCRIPT = provisionerScript("node-exporter-uninstall.sh");
 
 /** The scrape user Prometheus authenticates as; the password is the stack's secret. */
 export const SCRAPE_USERNAME = "prometheus";

@@ -1,8 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
 import { dump } from "js-yaml";
-
-const provisioner = (name: string) => fs.readFileSync(path.join(__dirname, "..", "..", "provisioners", name), "utf8");
+import { provisionerScript } from "../provisionerScripts";
 
 /** Where the host's own scripts live. */
 export const HOST_SCRIPTS_DIR = "/usr/local/lib/iiotmon";
@@ -63,8 +60,8 @@ export function renderCloudInit(o: CloudInitOptions): string {
         ],
         groups: ["docker"],
         write_files: [
-            { path: "/usr/local/sbin/iiotmon-mount-data", permissions: "0755", owner: "root:root", content: provisioner("host-mount-data.sh") },
-            ...["host-backup.sh", "host-restore.sh", "host-s3.sh"].map((f) => ({ path: `${HOST_SCRIPTS_DIR}/${f}`, permissions: "0755", owner: "root:root", content: provisioner(f) })),
+            { path: "/usr/local/sbin/iiotmon-mount-data", permissions: "0755", owner: "root:root", content: provisionerScript("host-mount-data.sh") },
+            ...["host-backup.sh", "host-restore.sh", "host-s3.sh"].map((f) => ({ path: `${HOST_SCRIPTS_DIR}/${f}`, permissions: "0755", owner: "root:root", content: provisionerScript(f) })),
             { path: "/etc/iiotmon/backup.env", permissions: "0644", owner: "root:root", content: `BUCKET=${o.backup.bucket}\nREGION=${o.backup.region}\n` },
             { path: "/etc/systemd/system/iiotmon-backup.service", permissions: "0644", owner: "root:root", content: units.service },
             { path: "/etc/systemd/system/iiotmon-backup.timer", permissions: "0644", owner: "root:root", content: units.timer },

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Fleet } from "../fleet/types";
+import { provisionerScript } from "../provisionerScripts";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { ruleFiles } from "./alertRules";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
@@ -46,7 +47,7 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
         ...dashboardFiles(),
-        "config/timescaledb/initdb/10-iiotmon.sh": fs.readFileSync(path.join(__dirname, "..", "..", "provisioners", "timescaledb-init.sh"), "utf8"),
+        "config/timescaledb/initdb/10-iiotmon.sh": provisionerScript("timescaledb-init.sh"),
     };
 }
 
