@@ -62,11 +62,13 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     for (const d of fleet.devices) (sites[d.site] ??= []).push(d.name);
 
     const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays });
+    const instanceType = settings.instanceType ?? size.instanceType;
+    const dataVolumeGiB = settings.dataVolumeSizeGiB ?? size.dataVolumeGiB;
     const bucket = new BackupBucket("backups", { testStack: settings.testStack, retentionDays: settings.backupRetentionDays, tags });
     const host = new MonitoringHost("monitoring-host", {
         amiId: amiFor(settings),
-        instanceType: settings.instanceType ?? size.instanceType,
-        dataVolumeGiB: settings.dataVolumeSizeGiB ?? size.dataVolumeGiB,
+        instanceType,
+        dataVolumeGiB,
         subnetId: settings.subnetId,
         adminCidrs: settings.adminCidrs,
         egressCidrs: settings.egressCidrs,
@@ -136,6 +138,6 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         grafanaAdminPassword: services.grafanaAdminPassword,
         adminSshPrivateKey: host.access.adminPrivateKey,
         backupBucket: bucket.bucketName,
-        sizing: { instanceType: settings.instanceType ?? size.instanceType, dataVolumeGiB: settings.dataVolumeSizeGiB ?? size.dataVolumeGiB, activeSeries: size.activeSeries },
+        sizing: { instanceType, dataVolumeGiB, activeSeries: size.activeSeries },
     };
 }
