@@ -1,4 +1,4 @@
-/** SSH host key types the Command provider's Go SSH client verifies. */
+/** SSH host key types recognised in the fleet file (ssh-rsa only to refuse it with the right advice). */
 export const HOST_KEY_TYPES = [
     "ssh-ed25519",
     "ecdsa-sha2-nistp256",
@@ -8,6 +8,9 @@ export const HOST_KEY_TYPES = [
 ] as const;
 
 export type HostKeyType = (typeof HOST_KEY_TYPES)[number];
+
+/** The types a pinned key can have and still work against current OpenSSH (see rsaHostKeyProblem). */
+export const USABLE_HOST_KEY_TYPES: readonly HostKeyType[] = HOST_KEY_TYPES.filter((t) => t !== "ssh-rsa");
 
 export interface HostKey {
     readonly type: HostKeyType;
@@ -23,7 +26,7 @@ export function parseHostKey(text: string): HostKey | string {
     }
     const [type, blob] = parts;
     if (!(HOST_KEY_TYPES as readonly string[]).includes(type)) {
-        return `has key type "${type}", which is not supported; use one of ${HOST_KEY_TYPES.join(", ")}`;
+        return `has key type "${type}", which is not supported; use one of ${USABLE_HOST_KEY_TYPES.join(", ")}`;
     }
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob) || blob.length % 4 !== 0) {
         return "has a key that is not valid base64; copy the whole second field of the .pub file";
@@ -55,4 +58,24 @@ export function withoutComment(line: string): string {
 /** The `type blob` form the provider and known_hosts expect, without the comment. */
 export function formatHostKey(key: HostKey): string {
     return `${key.type} ${key.blob}`;
+}
+
+/**
+ * Why a pinned `ssh-rsa` host key cannot work, with the command that gets a usable one; undefined for
+ * other key types.
+ *
+ * The Command provider restricts the host-key algorithms it offers to the pinned key's type
+ * (pulumi-command v1.2.1, provider/pkg/provider/remote/connection.go:93-94:
+ * `hostKeyCallback = ssh.FixedHostKey(publicKey)` / `hostKeyAlgorithms = []string{publicKey.Type()}`), and
+ * for an RSA key `Type()` is "ssh-rsa", the SHA-1 signature algorithm (golang.org/x/crypto v0.48.0,
+ * ssh/keys.go:40 `KeyAlgoRSA = "ssh-rsa"`; ssh/handshake.go:546 offers exactly that list). OpenSSH 8.8 and
+ * later no longer accept ssh-rsa signatures, so the key exchange finds no common host-key algorithm.
+ */
+export function rsaHostKeyProblem(hostKey: string | undefined, address: string | undefined, port: number): string | undefined {
+    if (!hostKey?.startsWith("ssh-rsa ")) return undefined;
+    const target = `${port === 22 ? "" : `-p ${port} `}${address ?? "ADDRESS"}`;
+    return (
+        `is an ssh-rsa key, which cannot work: the command provider then offers only SHA-1 "ssh-rsa" signatures, ` +
+        `which OpenSSH 8.8 and later refuse; pin the ed25519 or ECDSA key instead: \`ssh-keyscan -t ed25519 ${target}\` (or -t ecdsa)`
+    );
 }

@@ -3,7 +3,7 @@ import { ChecksumTable } from "../nodeExporterChecksums";
 import { addressProblem } from "./address";
 import { closest, didYouMean } from "./didYouMean";
 import { COLLECTOR_NAME, KNOWN_COLLECTORS } from "./collectors";
-import { parseHostKey, formatHostKey } from "./hostKey";
+import { parseHostKey, formatHostKey, rsaHostKeyProblem } from "./hostKey";
 import { labelNameProblem } from "./labels";
 import { isSecretName, looksLikeSecretKey, storeSecretAdvice } from "./secrets";
 import { ARCHES, Arch, BinarySource, SOURCES } from "./types";
@@ -22,6 +22,8 @@ export interface BastionLayer {
     readonly user?: string;
     readonly auth?: SshAuth;
     readonly hostKey?: string;
+    /** An ssh-rsa host key was pinned (already reported): devices behind this bastion cannot be reached. */
+    readonly rsaHostKey?: boolean;
 }
 
 /** What one level (defaults, a site, a device) says; undefined means "not said here". */
@@ -146,8 +148,9 @@ export class LayerReader {
     bastion(node: Node, path: string): BastionLayer | undefined {
         const map = this.r.map(node, path);
         if (!map) return undefined;
-        const out: { node: Node; address?: string; port?: number; user?: string; auth?: SshAuth; hostKey?: string } = { node: map };
+        const out: { node: Node; address?: string; port?: number; user?: string; auth?: SshAuth; hostKey?: string; rsaHostKey?: boolean } = { node: map };
         const raw = new Map<string, Node>();
+        let hostKeyNode: Node | undefined;
         const seen = this.r.fields(
             map,
             path,
@@ -157,11 +160,17 @@ export class LayerReader {
                 user: (v, p) => (out.user = this.r.string(v, p)),
                 privateKeySecret: (v) => raw.set("privateKeySecret", v),
                 passwordSecret: (v) => raw.set("passwordSecret", v),
-                hostKey: (v, p) => (out.hostKey = this.hostKey(v, p)),
+                hostKey: (v, p) => ((out.hostKey = this.hostKey(v, p)), (hostKeyNode = v)),
             },
             this.secretKeyGuard,
         );
         this.r.requireKeys(map, path, seen, ["address"]);
+        // Checked once all keys are read: the advice names the bastion's address and port.
+        const rsa = rsaHostKeyProblem(out.hostKey, out.address, out.port ?? 22);
+        if (rsa) {
+            this.r.error(hostKeyNode, `${path}.hostKey`, rsa);
+            out.rsaHostKey = true;
+        }
         this.auth(map, path, out, (k) => raw.get(k));
         return out;
     }

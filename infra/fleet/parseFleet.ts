@@ -124,7 +124,7 @@ function readDevices(r: YamlReader, layers: LayerReader, node: Node, path: strin
                 name: (v, p) => (spec.name = layers.deviceName(v, p)),
                 address: (v, p) => ((spec.address = layers.address(v, p)), (spec.addressNode = v)),
                 site: (v, p) => ((spec.site = r.string(v, p)), (spec.siteNode = v)),
-                hostKey: (v, p) => ((spec.hostKey = layers.hostKey(v, p)), (spec.hostKeyGiven = true)),
+                hostKey: (v, p) => ((spec.hostKey = layers.hostKey(v, p)), (spec.hostKeyGiven = true), (spec.hostKeyNode = v)),
                 arch: (v, p) => (spec.arch = layers.arch(v, p)),
                 ...layers.common(layer),
             },

@@ -2,6 +2,7 @@ import { Node } from "yaml";
 import { ChecksumTable } from "../nodeExporterChecksums";
 import { canonicalAddress } from "./address";
 import { didYouMean } from "./didYouMean";
+import { rsaHostKeyProblem } from "./hostKey";
 import { BastionLayer, Layer, SshAuth } from "./layers";
 import { Arch, Bastion, DEFAULT_DOWNLOAD_BASE_URL, Device, Fleet, Site } from "./types";
 import { YamlReader } from "./yamlReader";
@@ -26,6 +27,7 @@ export interface DeviceSpec {
     readonly hostKey?: string;
     /** Set when a hostKey was written, even an invalid one (already reported). */
     readonly hostKeyGiven?: boolean;
+    readonly hostKeyNode?: Node;
     readonly arch?: Arch | "auto";
     readonly layer: Layer;
     readonly node: Node;
@@ -124,8 +126,14 @@ export function resolveDevices(
                 ok = false;
             }
         }
+        const rsa = rsaHostKeyProblem(spec.hostKey, spec.address, port);
+        if (rsa) {
+            r.error(spec.hostKeyNode ?? spec.node, `${path}.hostKey`, rsa);
+            ok = false;
+        }
         let bastion: Bastion | undefined;
         if (bastionLayer?.address !== undefined) {
+            if (bastionLayer.rsaHostKey) ok = false;
             if (!bastionLayer.hostKey && !insecure) {
                 r.error(bastionLayer.node, `${path}.ssh.bastion`, `${bastionLayer.address} has no hostKey; pin it, or set insecureIgnoreHostKey: true`);
                 ok = false;

@@ -1,7 +1,7 @@
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { formatProblem } from "../../infra/fleet/problems";
 import { loadChecksums } from "../../infra/nodeExporterChecksums";
-import { device, HEAD, KEY_A, KEY_B } from "./malformedCases";
+import { device, HEAD, KEY_A, KEY_B, KEY_RSA } from "./malformedCases";
 
 /**
  * Each case breaks one thing in an otherwise valid fleet and states every line `npm run fleet -- validate`
@@ -223,7 +223,33 @@ const CASES: [name: string, text: string, expected: string[]][] = [
         "host key of unsupported type",
         HEAD + device("a", "10.0.0.1", "", "ssh-dss AAAAB3NzaC1kc3MAAACBAP"),
         [
-            "endpoints.yaml:13:14: devices[0].hostKey has key type \"ssh-dss\", which is not supported; use one of ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa",
+            "endpoints.yaml:13:14: devices[0].hostKey has key type \"ssh-dss\", which is not supported; use one of ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521",
+        ],
+    ],
+    // ssh-rsa host keys: pulumi-command v1.2.1 pins the host-key algorithms to the key's own type
+    // (provider/pkg/provider/remote/connection.go:93-94, `hostKeyCallback = ssh.FixedHostKey(publicKey)`,
+    // `hostKeyAlgorithms = []string{publicKey.Type()}`), which for RSA is "ssh-rsa" (x/crypto v0.48.0
+    // ssh/keys.go:40), the SHA-1 signature that OpenSSH 8.8+ refuses. test/fleet/rsaHostKey.test.ts shows a
+    // real sshd refusing it. Devices and bastions alike; the advice names the address and port to scan.
+    [
+        "ssh-rsa host key on a device",
+        HEAD + device("a", "10.0.0.1", "", KEY_RSA),
+        [
+            "endpoints.yaml:13:14: devices[0].hostKey is an ssh-rsa key, which cannot work: the command provider then offers only SHA-1 \"ssh-rsa\" signatures, which OpenSSH 8.8 and later refuse; pin the ed25519 or ECDSA key instead: `ssh-keyscan -t ed25519 10.0.0.1` (or -t ecdsa)",
+        ],
+    ],
+    [
+        "ssh-rsa host key on a device with its own port",
+        HEAD + device("a", "10.0.0.1", "    ssh:\n      port: 2222\n", KEY_RSA),
+        [
+            "endpoints.yaml:13:14: devices[0].hostKey is an ssh-rsa key, which cannot work: the command provider then offers only SHA-1 \"ssh-rsa\" signatures, which OpenSSH 8.8 and later refuse; pin the ed25519 or ECDSA key instead: `ssh-keyscan -t ed25519 -p 2222 10.0.0.1` (or -t ecdsa)",
+        ],
+    ],
+    [
+        "ssh-rsa host key on a bastion",
+        HEAD + device("a", "10.0.0.1", `    ssh:\n      bastion:\n        hostKey: ${KEY_RSA}\n        port: 2200\n        address: 198.51.100.20\n`),
+        [
+            "endpoints.yaml:16:18: devices[0].ssh.bastion.hostKey is an ssh-rsa key, which cannot work: the command provider then offers only SHA-1 \"ssh-rsa\" signatures, which OpenSSH 8.8 and later refuse; pin the ed25519 or ECDSA key instead: `ssh-keyscan -t ed25519 -p 2200 198.51.100.20` (or -t ecdsa)",
         ],
     ],
     [
