@@ -1,6 +1,5 @@
 import { spawnSync } from "child_process";
 import { parseFleet } from "../../infra/fleet/parseFleet";
-import { dialBudget } from "../../infra/nodeExporter/dialBudget";
 import { collectorFlags, devicePayload, installCommand, renderWebConfig, uninstallCommand } from "../../infra/nodeExporter/deviceCommands";
 import { shellQuote } from "../../infra/nodeExporter/shellQuote";
 import { loadChecksums } from "../../infra/nodeExporterChecksums";
@@ -48,15 +47,5 @@ describe("device commands", () => {
                 '  min_version: TLS12\nbasic_auth_users:\n  prometheus: "$2a$10$hash"\n' +
                 "@@file tls.crt\nCERT\n@@file tls.key\nKEY\n@@password\npw\n@@end\n",
         );
-    });
-});
-
-describe("dial budget", () => {
-    it.each([5, 20, 60, 120, 600])("gives up on an unreachable device within about %i s", (total) => {
-        const { perDialTimeout, dialErrorLimit } = dialBudget(total);
-        expect(dialErrorLimit).toBeGreaterThanOrEqual(1);
-        expect(perDialTimeout).toBeGreaterThanOrEqual(2);
-        expect(dialErrorLimit * (perDialTimeout + 5)).toBeLessThanOrEqual(Math.max(total, perDialTimeout + 5));
-        expect(dialErrorLimit * (perDialTimeout + 5)).toBeGreaterThanOrEqual(total / 2);
     });
 });

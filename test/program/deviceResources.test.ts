@@ -5,6 +5,7 @@ import { loadChecksums } from "../../infra/nodeExporterChecksums";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 import { recordResources, MockRun } from "../helpers/pulumiMocks";
 import { device, HEAD, KEY_B } from "../fleet/malformedCases";
+import { worstCaseDialSeconds } from "../../infra/nodeExporter/dialBudget";
 
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
 const checksums = loadChecksums();
@@ -54,13 +55,15 @@ describe("device resources", () => {
         expect(cmd.inputs.update).toBeUndefined();
     });
 
-    it("pins the host key and bounds dialing to about a minute", () => {
+    it("pins the host key and bounds dialing to the default minute, by the provider's own retry schedule", () => {
         const conn = run.named("device-wtg-01-node-exporter").inputs.connection as Record<string, unknown>;
         expect(conn).toMatchObject({ host: "10.0.0.1", port: 22, user: "iiotmon", hostKey: expect.stringMatching(/^ssh-ed25519 AAAA/) });
-        const perDial = conn.perDialTimeout as number;
-        const dials = conn.dialErrorLimit as number;
-        expect(dials * (perDial + 5)).toBeLessThanOrEqual(60);
-        expect(dials * perDial).toBeGreaterThanOrEqual(30);
+        const settings = { perDialTimeout: conn.perDialTimeout as number, dialErrorLimit: conn.dialErrorLimit as number };
+        expect(worstCaseDialSeconds(settings)).toBeLessThanOrEqual(60);
+        expect(worstCaseDialSeconds(settings)).toBeGreaterThanOrEqual(45);
+        // The bastion hop gets the same bound as a direct dial.
+        const proxy = (run.named("device-wtg-02-node-exporter").inputs.connection as Record<string, Record<string, unknown>>).proxy;
+        expect({ perDialTimeout: proxy.perDialTimeout, dialErrorLimit: proxy.dialErrorLimit }).toEqual(settings);
     });
 
     it("reaches a device behind a bastion through the provider's proxy, both host keys pinned", () => {
