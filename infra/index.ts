@@ -1,10 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { limitStackTracesForLargeFleets } from "./largeFleets";
 import { loadProgramInputs } from "./programInputs";
+import { sshAgentProblem } from "./sshAgentSocket";
 import { buildStack } from "./stack";
 
 function build() {
     const inputs = loadProgramInputs(new pulumi.Config());
+    // Before any resource: a dead agent socket would fail every SSH resource with a bare "connection refused".
+    const agent = sshAgentProblem(process.env.SSH_AUTH_SOCK);
+    if (agent) throw new pulumi.RunError(agent);
     if (limitStackTracesForLargeFleets(inputs.fleet.devices.length)) {
         pulumi.log.info(`${inputs.fleet.devices.length} devices: running without stack traces for speed (set IIOTMON_KEEP_STACK_TRACES=1 to keep them)`);
     }

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../helpers/pulumiMocks";
+import { killSshAgent, startSshAgent } from "../helpers/sshAgent";
 
 /** The entry point must refuse bad input before registering anything, with a message a person can act on. */
 async function runEntryPoint(config: Record<string, string>, secretKeys: string[] = []): Promise<{ error?: Error; run: MockRun }> {
@@ -50,6 +51,22 @@ describe("the entry point refuses bad input", () => {
         expect(pulumi.RunError.isInstance(error)).toBe(true);
         expect(error?.message).toContain(`${file}:89:11: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386`);
         expect(run.resources).toEqual([]);
+    });
+
+    it("stops before any resource when SSH_AUTH_SOCK names a dead agent", async () => {
+        const sock = path.join(dir, "agent.sock");
+        await killSshAgent(await startSshAgent(sock));
+        const saved = process.env.SSH_AUTH_SOCK;
+        process.env.SSH_AUTH_SOCK = sock;
+        try {
+            const { error, run } = await runEntryPoint({ ...stackConfig(), [`${PROJECT}:deviceSshKey`]: "k" }, [`${PROJECT}:deviceSshKey`]);
+            expect(pulumi.RunError.isInstance(error)).toBe(true);
+            expect(error?.message).toMatch(new RegExp(`^SSH_AUTH_SOCK is set to ${sock}, but no agent answers there \\(ECONNREFUSED\\)\\. .*unset the variable`));
+            expect(run.resources).toEqual([]);
+        } finally {
+            if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+            else process.env.SSH_AUTH_SOCK = saved;
+        }
     });
 
     it("names a bad stack setting by its key", async () => {
