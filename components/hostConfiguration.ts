@@ -54,7 +54,10 @@ export interface ScrapeTargetsArgs {
     readonly targetsJson: string;
     /** SQL that brings the fleet's record in TimescaleDB in line with the fleet. */
     readonly fleetRecordSql: string;
-    /** The device installs (a device is scraped only once its install succeeded), and the services. */
+    /**
+     * The host configuration and services. Never the device installs: a device that is offline or fails
+     * its install keeps its target (DeviceDown says so), and the fleet record stays in step with the fleet.
+     */
     readonly dependsOn: pulumi.Resource[];
 }
 

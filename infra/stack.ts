@@ -107,7 +107,6 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
 
     const tarballs = new PushedTarballs(path.resolve(projectDir, settings.nodeExporterTarballDir), inputs.checksums);
     const devices: Record<string, pulumi.Output<string>> = {};
-    const deviceResources: pulumi.Resource[] = [];
     for (const device of fleet.devices) {
         const pushedTarball = device.nodeExporter.source === "push" ? tarballs.pathFor(device) : undefined;
         const component = new NodeExporterDevice(deviceResourceName(device.name), {
@@ -119,13 +118,14 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             dialTimeoutSeconds: settings.dialTimeoutSeconds,
         });
         devices[device.name] = component.installed;
-        deviceResources.push(component);
     }
+    // Not after the installs: an offline device is normal, its target is how DeviceDown reports it, and
+    // under --continue-on-error the engine skips every step that depends on a failed one.
     new ScrapeTargets("scrape-targets", {
         connection: host.access.connection,
         targetsJson: renderTargetsFile(fleet)[TARGETS_FILE],
         fleetRecordSql: fleetSyncSql(fleet.devices),
-        dependsOn: [...deviceResources, configuration, services],
+        dependsOn: [configuration, services],
     });
 
     return {
