@@ -36,6 +36,20 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("runs `pulumi up` with continue-on-error, so one offline device does not stop the fleet", () => {
+        const wf = load(fs.readFileSync(path.join(DIR, "fleet.yml"), "utf8")) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+        const up = wf.jobs.up.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+        expect(up?.uses).toBe("pulumi/actions@v6");
+        // actionlint does not know this action's inputs, so the name is checked against its own action.yml
+        // (pulumi/actions v6 = v6.6.1, 8582a9e, action.yml:124-126 `continue-on-error:` "Continue running the
+        // update even if an error is encountered"; src/config.ts:119 `continueOnError:
+        // getBooleanInput('continue-on-error')`, handed to the Automation API's stack.up, which adds
+        // `--continue-on-error`).
+        const V6_INPUTS = ["command", "stack-name", "work-dir", "comment-on-pr", "github-token", "parallel", "refresh", "continue-on-error"];
+        expect(Object.keys(up?.with ?? {}).filter((k) => !V6_INPUTS.includes(k))).toEqual([]);
+        expect(up?.with?.["continue-on-error"]).toBe(true);
+    });
+
     it("posts one sticky fleet-diff comment and a pulumi preview on pull requests; up only behind an environment", () => {
         const text = fs.readFileSync(path.join(DIR, "fleet.yml"), "utf8");
         expect(text).toContain("marocchino/sticky-pull-request-comment@v2");
