@@ -33,6 +33,8 @@ export function labSettings(extra: Record<string, string> = {}): Record<string, 
 export interface ApplyResult {
     readonly outcomes: ReplayOutcome[];
     readonly state: ReplayState;
+    /** Resources whose steps never started: the engine stopped scheduling after a failure. */
+    readonly notStarted: string[];
 }
 
 /**
@@ -83,9 +85,9 @@ export class Lab {
             outputStoreFile: path.join(this.stateDir, "outputs.json"),
         });
         const previous = readJson<ReplayState>(this.appliedFile, {});
-        const { state, outcomes } = await replay(previous, ops, opts);
+        const { state, outcomes, notStarted } = await replay(previous, ops, opts);
         fs.writeFileSync(this.appliedFile, JSON.stringify(state), { mode: 0o600 });
-        return { outcomes, state };
+        return { outcomes, state, notStarted };
     }
 }
 

@@ -1,4 +1,5 @@
-import { Connection, sshCopy, sshRun, SshResult } from "./sshExec";
+import * as os from "os";
+import { Connection, sshCopy, sshRunDialing, SshResult } from "./sshExec";
 import { DeviceOperation } from "./capture";
 
 /** What one device resource went through in an apply. */
@@ -12,6 +13,8 @@ export interface ReplayOutcome {
     readonly error?: string;
     readonly seconds: number;
     readonly output: string;
+    /** How many times the connection was dialled (the provider's retry schedule). */
+    readonly dials?: number;
 }
 
 /** The applied resources by name: what `pulumi up` keeps in its state. */
@@ -33,10 +36,10 @@ function describe(op: DeviceOperation, what: string, r: SshResult): string {
     return `${op.resourceName}: ${what} ${why}`;
 }
 
-async function runCommand(op: DeviceOperation, which: "create" | "update" | "delete", opts: ReplayOptions): Promise<{ r: SshResult; ok: boolean }> {
+async function runCommand(op: DeviceOperation, which: "create" | "update" | "delete", opts: ReplayOptions): Promise<{ r: SshResult & { dials?: number }; ok: boolean }> {
     const cmd = (which === "update" ? (op.inputs.update ?? op.inputs.create) : op.inputs[which]) as string | undefined;
     if (!cmd) return { r: { code: 0, stdout: "", stderr: "", seconds: 0 }, ok: true };
-    const r = await sshRun(op.inputs.connection as Connection, cmd, op.inputs.stdin as string | undefined, {
+    const r = await sshRunDialing(op.inputs.connection as Connection, cmd, op.inputs.stdin as string | undefined, {
         onLine: (l) => opts.log?.(`${op.resourceName}: ${l}`),
         killWhen: opts.killWhen,
     });
@@ -54,20 +57,79 @@ export interface ReplayOptions {
     readonly log?: (line: string) => void;
     /** Cuts the SSH connection when a line matches (to test interrupted installs). */
     readonly killWhen?: (line: string) => boolean;
+    /** Steps running at once, as `pulumi up --parallel`. Defaults to the engine's default, ENGINE_DEFAULT_PARALLEL. */
+    readonly parallel?: number;
+    /** As `pulumi up --continue-on-error`. Defaults to false: the first failure stops new steps from starting. */
+    readonly continueOnError?: boolean;
+}
+
+/**
+ * `pulumi up`'s default `--parallel`: pulumi/pulumi v3.248.0, pkg/cmd/pulumi/operations/up.go:73
+ * `osDefaultParallel := int32(runtime.GOMAXPROCS(0)) * 4` (unless PULUMI_PARALLEL is set); GOMAXPROCS
+ * defaults to the CPUs the process may use.
+ */
+export const ENGINE_DEFAULT_PARALLEL = 4 * os.availableParallelism();
+
+/**
+ * The engine's step executor, for the lab (pulumi/pulumi v3.248.0, pkg/resource/deploy/step_executor.go):
+ * `DegreeOfParallelism()` workers (757-764) take steps one at a time; a chain checks `se.ctx.Done()` before
+ * each step (399-404), so after a cancel no new step starts while running ones finish; the first failed
+ * step cancels (`cancelDueToError`, 432-458: `} else if continueOnError { step.Fail() ... } else {
+ * se.cancel() }`). With continueOnError the failure is recorded and the rest goes on; steps that depend
+ * on the failed one are skipped (deployment_executor.go:614-624), here the rest of the device's chain.
+ */
+export class StepScheduler {
+    private running = 0;
+    private readonly waiting: (() => void)[] = [];
+    private cancelled = false;
+    /** Resources whose steps never started because an earlier failure cancelled the update. */
+    readonly notStarted: string[] = [];
+
+    constructor(
+        private readonly parallel: number,
+        private readonly continueOnError: boolean,
+    ) {
+        if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError(`parallel must be a positive integer, got ${parallel}`);
+    }
+
+    /** Runs one step when a worker is free; undefined if the update was cancelled before it could start. */
+    async step(resourceName: string, run: () => Promise<boolean>): Promise<boolean | undefined> {
+        if (this.running >= this.parallel) await new Promise<void>((resolve) => this.waiting.push(resolve));
+        this.running++;
+        try {
+            if (this.cancelled) {
+                this.notStarted.push(resourceName);
+                return undefined;
+            }
+            const ok = await run();
+            if (!ok && !this.continueOnError) this.cancelled = true;
+            return ok;
+        } finally {
+            this.running--;
+            this.waiting.shift()?.();
+        }
+    }
 }
 
 /**
  * Does to the devices what `pulumi up` would: for each resource, compared with the previous apply,
  * create, update (the update command, or create again), replace (delete before create, as the device
- * resource asks) or delete, with the previous inputs for deletes. Devices run in parallel; a device's
- * file copies run before its command. Returns the outcomes and the new state.
+ * resource asks) or delete, with the previous inputs for deletes. Steps run as the engine runs them
+ * (StepScheduler: bounded parallelism, the first failure stops new steps unless continueOnError); a
+ * device's file copies run before its command, and removed resources are deleted last. Returns the
+ * outcomes, the new state and the resources whose steps never started.
  */
-export async function replay(previous: ReplayState, next: readonly DeviceOperation[], opts: ReplayOptions = {}): Promise<{ state: ReplayState; outcomes: ReplayOutcome[] }> {
+export async function replay(
+    previous: ReplayState,
+    next: readonly DeviceOperation[],
+    opts: ReplayOptions = {},
+): Promise<{ state: ReplayState; outcomes: ReplayOutcome[]; notStarted: string[] }> {
+    const scheduler = new StepScheduler(opts.parallel ?? ENGINE_DEFAULT_PARALLEL, opts.continueOnError ?? false);
     const state: ReplayState = { ...previous };
     const outcomes: ReplayOutcome[] = [];
     const nextByName = new Map(next.map((op) => [op.resourceName, op]));
 
-    const record = (op: DeviceOperation, action: ReplayOutcome["action"], ok: boolean, r: SshResult, what: string): boolean => {
+    const record = (op: DeviceOperation, action: ReplayOutcome["action"], ok: boolean, r: SshResult & { dials?: number }, what: string): boolean => {
         outcomes.push({
             resourceName: op.resourceName,
             action,
@@ -76,6 +138,7 @@ export async function replay(previous: ReplayState, next: readonly DeviceOperati
             error: ok ? undefined : describe(op, what, r),
             seconds: r.seconds,
             output: r.stdout + r.stderr,
+            ...(r.dials !== undefined ? { dials: r.dials } : {}),
         });
         return ok;
     };
@@ -107,23 +170,27 @@ export async function replay(previous: ReplayState, next: readonly DeviceOperati
     await Promise.all(
         [...byDevice.values()].map(async (ops) => {
             ops.sort((a, b) => (a.type === b.type ? 0 : a.type === "command:remote:CopyToRemote" ? -1 : 1));
-            for (const op of ops) {
-                if (!(await apply(op))) break;
+            for (const [i, op] of ops.entries()) {
+                const ok = await scheduler.step(op.resourceName, () => apply(op));
+                if (ok === undefined) scheduler.notStarted.push(...ops.slice(i + 1).map((o) => o.resourceName));
+                if (!ok) break;
             }
         }),
     );
     await Promise.all(
         Object.values(previous)
             .filter((op) => !nextByName.has(op.resourceName))
-            .map(async (op) => {
-                if (op.type === "command:remote:CopyToRemote") {
-                    delete state[op.resourceName];
-                    return;
-                }
-                const del = await runCommand(op, "delete", opts);
-                if (del.ok) delete state[op.resourceName];
-                record(op, "delete", del.ok, del.r, "delete");
-            }),
+            .map((op) =>
+                scheduler.step(op.resourceName, async () => {
+                    if (op.type === "command:remote:CopyToRemote") {
+                        delete state[op.resourceName];
+                        return true;
+                    }
+                    const del = await runCommand(op, "delete", opts);
+                    if (del.ok) delete state[op.resourceName];
+                    return record(op, "delete", del.ok, del.r, "delete");
+                }),
+            ),
     );
-    return { state, outcomes };
+    return { state, outcomes, notStarted: scheduler.notStarted };
 }

@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { retryWaits } from "../infra/nodeExporter/dialBudget";
 
 /** The Command provider's connection, as the program passes it. */
 export interface Connection {
@@ -26,7 +27,7 @@ export interface SshResult {
 /**
  * OpenSSH options equivalent to the provider's Go client for one hop: the pinned host key is the only
  * one accepted (strict checking against a known_hosts file holding just that key), the key from the
- * connection is the only identity, and dialing is bounded like perDialTimeout x dialErrorLimit.
+ * connection is the only identity, and one dial bounded by perDialTimeout (sshRunDialing retries).
  */
 function hopOptions(conn: Connection, dir: string, tag: string): string[] {
     if (conn.password !== undefined && conn.privateKey === undefined) {
@@ -47,7 +48,8 @@ function hopOptions(conn: Connection, dir: string, tag: string): string[] {
     } else {
         opts.push("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null");
     }
-    opts.push("-o", `ConnectTimeout=${conn.perDialTimeout ?? 15}`, "-o", `ConnectionAttempts=${conn.dialErrorLimit ?? 10}`);
+    // One TCP connect per ssh process: the retries, with the provider's waits, are sshRunDialing's.
+    opts.push("-o", `ConnectTimeout=${conn.perDialTimeout ?? 15}`, "-o", "ConnectionAttempts=1");
     opts.push("-p", String(port), "-l", conn.user ?? "root");
     return opts;
 }
@@ -61,12 +63,13 @@ export function sshRun(
     conn: Connection,
     command: string,
     stdin?: string | Buffer,
-    opts: { onLine?: (line: string) => void; killWhen?: (line: string) => boolean } = {},
+    opts: { onLine?: (line: string) => void; killWhen?: (line: string) => boolean; verbose?: boolean } = {},
 ): Promise<SshResult> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-ssh-"));
     const started = Date.now();
     try {
-        const args = hopOptions(conn, dir, "target");
+        // ssh keeps the first value given for an option: VERBOSE here wins over hopOptions' ERROR.
+        const args = [...(opts.verbose ? ["-o", "LogLevel=VERBOSE"] : []), ...hopOptions(conn, dir, "target")];
         if (conn.proxy) {
             const jump = ["ssh", ...hopOptions(conn.proxy, dir, "bastion"), "-W", "%h:%p", conn.proxy.host];
             args.push("-o", `ProxyCommand=${quoteForProxyCommand(jump)}`);
@@ -106,4 +109,49 @@ export function sshRun(
 /** Copies a local file to the device, as the provider's CopyToRemote does. */
 export function sshCopy(conn: Connection, localPath: string, remotePath: string): Promise<SshResult> {
     return sshRun(conn, `cat > '${remotePath.replace(/'/g, `'\\''`)}'`, fs.readFileSync(localPath));
+}
+
+/** The provider's default when a connection does not say (pulumi-command v1.2.1 connection.go:32 `dialErrorDefault = 10`). */
+const PROVIDER_DEFAULT_DIAL_ERROR_LIMIT = 10;
+
+/** Lines OpenSSH prints at LogLevel VERBOSE that are not the server's or the command's. */
+const VERBOSE_LINES = /^(Authenticated to |Transferred: sent |Bytes per second: |Server accepts key: |Authenticated using |Will attempt key: |Offering public key: |Connection established|Remote: |Authentications that can continue: |Connecting to |Connection to .* closed\.)/;
+
+/**
+ * Splits ssh's stderr into what OpenSSH logged at VERBOSE and the rest, and tells whether the login
+ * succeeded, i.e. whether the provider's Dial would have returned a client.
+ */
+function dialPart(stderr: string): { authenticated: boolean; stderr: string } {
+    const lines = stderr.split("\n");
+    return {
+        authenticated: lines.some((l) => l.startsWith("Authenticated to ")),
+        stderr: lines.filter((l) => !VERBOSE_LINES.test(l.replace(/\r$/, ""))).join("\n"),
+    };
+}
+
+/**
+ * Runs `command` as the provider does: first Dial, retried on every error (refused, timed out, wrong
+ * host key, refused login) `dialErrorLimit + 1` times in all with the provider's waits between dials
+ * (infra/nodeExporter/dialBudget.ts quotes the upstream loop), then one session that is never retried.
+ * A dial counts as done once OpenSSH reports the login. Through a bastion each dial goes through the
+ * jump again; the provider dials the bastion once (with its own retries) and retries only the hop
+ * behind it, so here a failing bastion uses up the device's dials.
+ */
+export async function sshRunDialing(
+    conn: Connection,
+    command: string,
+    stdin?: string | Buffer,
+    opts: { onLine?: (line: string) => void; killWhen?: (line: string) => boolean } = {},
+): Promise<SshResult & { dials: number }> {
+    const limit = conn.dialErrorLimit ?? PROVIDER_DEFAULT_DIAL_ERROR_LIMIT;
+    const waits = retryWaits(Math.max(0, limit));
+    const started = Date.now();
+    for (let dials = 1; ; dials++) {
+        const r = await sshRun(conn, command, stdin, { ...opts, verbose: true });
+        const { authenticated, stderr } = dialPart(r.stderr);
+        if (authenticated || (limit >= 0 && dials > limit)) {
+            return { ...r, stderr, dials, seconds: (Date.now() - started) / 1000 };
+        }
+        await new Promise((resolve) => setTimeout(resolve, (waits[dials - 1] ?? 5) * 1000));
+    }
 }
