@@ -26,6 +26,11 @@ export interface LabDeviceOptions {
     readonly systemd?: boolean;
     /** Extra sshd configuration, e.g. to allow a user only through a bastion. */
     readonly sshdConfig?: string;
+    /**
+     * Changes the device's files before it boots (another SSH server, a node_exporter already there:
+     * see deviceKinds.ts). Returns the device's host key when the SSH server is not OpenSSH.
+     */
+    readonly prepare?: (root: string) => string | void;
 }
 
 function merged(dir: string): string {
@@ -78,8 +83,10 @@ export async function startDevice(name: string, index: number, opts: LabDeviceOp
     // Without /etc/hosts, sudo waits ~11 s on DNS for the device's own name.
     fs.writeFileSync(path.join(root, "etc/hosts"), `127.0.0.1 localhost\n127.0.1.1 ${name}\n`);
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(root, "etc/ssh/ssh_host_ed25519_key")]);
-    const hostKey = withoutComment(fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8"));
     if (opts.sshdConfig) fs.writeFileSync(path.join(root, "etc/ssh/sshd_config.d/device.conf"), opts.sshdConfig);
+    let hostKey = withoutComment(fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8"));
+    const ownKey = opts.prepare?.(root);
+    if (ownKey) hostKey = withoutComment(ownKey);
     const netnsPath = createDeviceNetwork(name, index, ip);
 
     const systemd = opts.systemd ?? true;

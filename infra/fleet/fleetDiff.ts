@@ -56,6 +56,7 @@ function deviceFields(d: Device): Record<string, unknown> {
         "nodeExporter.collectors": `enable [${d.nodeExporter.collectors.enable.join(", ")}], disable [${d.nodeExporter.collectors.disable.join(", ")}]`,
         "nodeExporter.source": d.nodeExporter.source,
         "nodeExporter.downloadBaseUrl": d.nodeExporter.downloadBaseUrl,
+        "nodeExporter.takeOver": String(d.nodeExporter.takeOver),
     };
 }
 

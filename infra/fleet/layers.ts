@@ -34,6 +34,7 @@ export interface Layer {
         disable: string[];
         source?: BinarySource;
         downloadBaseUrl?: string;
+        takeOver?: boolean;
     };
     labels: Map<string, string>;
     insecureIgnoreHostKey?: boolean;
@@ -268,6 +269,7 @@ export class LayerReader {
                 }
                 ne.downloadBaseUrl = s.replace(/\/+$/, "");
             },
+            takeOver: (v, p) => (ne.takeOver = this.r.boolean(v, p)),
         });
     }
 
