@@ -5,7 +5,7 @@ import * as tls from "@pulumi/tls";
 import { Device } from "../infra/fleet/types";
 import { ChecksumTable } from "../infra/nodeExporterChecksums";
 import { dialBudget } from "../infra/nodeExporter/dialBudget";
-import { devicePayload, installCommand, pushedTarballPath, renderWebConfig, uninstallCommand } from "../infra/nodeExporter/deviceCommands";
+import { deviceCommand, deviceScriptArgs, deviceStdin, pushedTarballPath, renderWebConfig } from "../infra/nodeExporter/deviceCommands";
 
 /** Arguments of a NodeExporterDevice. */
 export interface NodeExporterDeviceArgs {
@@ -116,32 +116,42 @@ export class NodeExporterDevice extends pulumi.ComponentResource {
                         connection,
                         source: new pulumi.asset.FileAsset(args.pushedTarball),
                         remotePath: pushedTarballPath(device.nodeExporter.version, device.arch),
-                        triggers: [device.address, device.ssh.user, device.nodeExporter.version],
+                        // Another address, user or bastion needs the tarball there too; replacing a copy
+                        // deletes nothing (CopyToRemote has no delete), and an update with the same file and
+                        // path copies nothing (pulumi-command v1.2.1 remote/copyController.go:148).
+                        triggers: [device.address, device.ssh.user, device.ssh.bastion?.address ?? "", device.nodeExporter.version],
                     },
                     { parent: this },
                 ),
             );
         }
 
+        const commandName = `${name}-node-exporter`;
+        // The owner the install writes on the device: a renamed device's old resource then finds
+        // someone else's node_exporter there and leaves it alone when the engine deletes it.
+        const scriptArgs = deviceScriptArgs(device, args.checksums, `${pulumi.getStack()}/${commandName}`);
         const stdin = pulumi.secret(
             pulumi
                 .all([cert.certPem, key.privateKeyPem, args.authority.password, args.authority.bcryptHash])
                 .apply(([certPem, keyPem, password, hash]) =>
-                    devicePayload({ webConfig: renderWebConfig(hash), certPem, keyPem, scrapePassword: password }),
+                    deviceStdin(scriptArgs, { webConfig: renderWebConfig(hash), certPem, keyPem, scrapePassword: password }),
                 ),
         );
+        // No triggers: a changed address, user or bastion is the same device reached differently. The
+        // provider then updates (runs create again, at the new connection) and never deletes through the
+        // old one: only `triggers` replace (pulumi-command v1.2.1 provider/pkg/provider/common/inputs.go:10,
+        // `provider:"replaceOnChanges"`); `connection` carries no such tag (remote/command.go:46), and
+        // Update runs `create` when there is no `update` (remote/commandController.go:76-79).
         const install = new command.remote.Command(
-            `${name}-node-exporter`,
+            commandName,
             {
                 connection,
-                create: installCommand(device, args.checksums),
-                delete: uninstallCommand(device),
+                create: deviceCommand("install"),
+                delete: deviceCommand("uninstall"),
                 stdin,
-                // A different address, user or bastion is a different machine: uninstall there, install here.
-                triggers: [device.address, device.ssh.user, device.ssh.bastion?.address ?? ""],
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn, deleteBeforeReplace: true },
+            { parent: this, dependsOn },
         );
         this.installed = install.stdout.apply((out) => out.split("\n").filter((l) => l.startsWith("IIOTMON_RESULT")).pop() ?? "");
         this.registerOutputs({ installed: this.installed });

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { captureDeviceOperations, readJson } from "./capture";
-import { LabDeviceOptions, LabDeviceRecord, startDevice, stopDevice } from "./labDevice";
+import { LabDeviceOptions, LabDeviceRecord, rebootDevice, startDevice, stopDevice } from "./labDevice";
 import { LAB_KEY_SECRET } from "./labFleet";
 import { CHECKSUMS_FILE, ensureMirror } from "./mirror";
 import { ensureBridge, removeBridge } from "./network";
@@ -65,6 +65,13 @@ export class Lab {
     async stop(record: LabDeviceRecord): Promise<void> {
         await stopDevice(record);
         this.devices.splice(this.devices.indexOf(record), 1);
+    }
+
+    /** Reboots a device (same disk and address); its record in `devices` gets the new PID. */
+    async reboot(record: LabDeviceRecord): Promise<LabDeviceRecord> {
+        const next = await rebootDevice(record);
+        this.devices[this.devices.indexOf(record)] = next;
+        return next;
     }
 
     async stopAll(): Promise<void> {

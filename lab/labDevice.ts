@@ -4,7 +4,7 @@ import * as net from "net";
 import * as path from "path";
 import { withoutComment } from "../infra/fleet/hostKey";
 import { isAlive, run, sleep, tryRun } from "./exec";
-import { createDeviceNetwork, ensureBridge, removeDeviceNetwork } from "./network";
+import { createDeviceNetwork, ensureBridge, netnsName, removeDeviceNetwork } from "./network";
 import { BASE_ROOTFS, DEVICES_DIR, SSH_KEY, SUBNET_PREFIX } from "./paths";
 import { ensureRootfs } from "./rootfs";
 import { snapshotUpper } from "./upperSnapshot";
@@ -26,6 +26,11 @@ export interface LabDeviceOptions {
     readonly systemd?: boolean;
     /** Extra sshd configuration, e.g. to allow a user only through a bastion. */
     readonly sshdConfig?: string;
+    /**
+     * Changes the device's files before it boots (another SSH server, a node_exporter already there:
+     * see deviceKinds.ts). Returns the device's host key when the SSH server is not OpenSSH.
+     */
+    readonly prepare?: (root: string) => string | void;
 }
 
 function merged(dir: string): string {
@@ -64,6 +69,39 @@ async function waitForSsh(name: string, ip: string, seconds: number): Promise<vo
     throw new Error(`lab device ${name} (${ip}): sshd did not answer within ${seconds} s`);
 }
 
+/** Boots the device's files in its namespace with systemd-nspawn; returns nspawn's PID. */
+function boot(name: string, dir: string, netnsPath: string, systemd: boolean, logMode: "w" | "a"): number {
+    const root = merged(dir);
+    const args = ["-D", root, "--register=no", "--keep-unit", `--machine=${name}`, `--network-namespace-path=${netnsPath}`, "--console=read-only", "--quiet"];
+    const cmd = systemd ? [...args, "-b"] : [...args, "/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"];
+    const log = fs.openSync(path.join(dir, "console.log"), logMode);
+    const child = spawn("systemd-nspawn", cmd, { detached: true, stdio: ["ignore", log, log] });
+    fs.closeSync(log);
+    child.unref();
+    return child.pid!;
+}
+
+async function shutDown(record: LabDeviceRecord): Promise<void> {
+    if (isAlive(record.pid)) {
+        process.kill(record.pid, "SIGTERM");
+        const deadline = Date.now() + 15000;
+        while (isAlive(record.pid) && Date.now() < deadline) await sleep(100);
+        if (isAlive(record.pid)) process.kill(record.pid, "SIGKILL");
+        while (isAlive(record.pid)) await sleep(50);
+    }
+}
+
+/**
+ * Reboots a device: systemd shuts down, the same disk (overlay) and address boot again. Returns the
+ * device's record with its new nspawn PID.
+ */
+export async function rebootDevice(record: LabDeviceRecord): Promise<LabDeviceRecord> {
+    await shutDown(record);
+    const next = { ...record, pid: boot(record.name, record.dir, `/run/netns/${netnsName(record.name)}`, record.systemd, "a") };
+    await waitForSsh(record.name, record.ip, 30);
+    return next;
+}
+
 /** Starts one simulated device: an overlay on the cached image, its own netns, host key and hostname. */
 export async function startDevice(name: string, index: number, opts: LabDeviceOptions = {}): Promise<LabDeviceRecord> {
     ensureRootfs();
@@ -78,18 +116,15 @@ export async function startDevice(name: string, index: number, opts: LabDeviceOp
     // Without /etc/hosts, sudo waits ~11 s on DNS for the device's own name.
     fs.writeFileSync(path.join(root, "etc/hosts"), `127.0.0.1 localhost\n127.0.1.1 ${name}\n`);
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(root, "etc/ssh/ssh_host_ed25519_key")]);
-    const hostKey = withoutComment(fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8"));
     if (opts.sshdConfig) fs.writeFileSync(path.join(root, "etc/ssh/sshd_config.d/device.conf"), opts.sshdConfig);
+    let hostKey = withoutComment(fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8"));
+    const ownKey = opts.prepare?.(root);
+    if (ownKey) hostKey = withoutComment(ownKey);
     const netnsPath = createDeviceNetwork(name, index, ip);
 
     const systemd = opts.systemd ?? true;
-    const args = ["-D", root, "--register=no", "--keep-unit", `--machine=${name}`, `--network-namespace-path=${netnsPath}`, "--console=read-only", "--quiet"];
-    const cmd = systemd ? [...args, "-b"] : [...args, "/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"];
-    const log = fs.openSync(path.join(dir, "console.log"), "w");
-    const child = spawn("systemd-nspawn", cmd, { detached: true, stdio: ["ignore", log, log] });
-    fs.closeSync(log);
-    child.unref();
-    const record: LabDeviceRecord = { name, index, ip, pid: child.pid!, hostKey, dir, systemd };
+    const pid = boot(name, dir, netnsPath, systemd, "w");
+    const record: LabDeviceRecord = { name, index, ip, pid, hostKey, dir, systemd };
     try {
         await waitForSsh(name, ip, 30);
     } catch (e) {
@@ -103,13 +138,7 @@ export async function startDevice(name: string, index: number, opts: LabDeviceOp
 
 /** Stops the device cleanly (SIGTERM to nspawn shuts systemd down), then removes its mount and network. */
 export async function stopDevice(record: LabDeviceRecord, keepFiles = false): Promise<void> {
-    if (isAlive(record.pid)) {
-        process.kill(record.pid, "SIGTERM");
-        const deadline = Date.now() + 15000;
-        while (isAlive(record.pid) && Date.now() < deadline) await sleep(100);
-        if (isAlive(record.pid)) process.kill(record.pid, "SIGKILL");
-        while (isAlive(record.pid)) await sleep(50);
-    }
+    await shutDown(record);
     const root = merged(record.dir);
     for (let i = 0; i < 20 && tryRun("mountpoint", ["-q", root]); i++) {
         if (!tryRun("umount", [root])) await sleep(200);

@@ -33,7 +33,7 @@ export function labFleetYaml(devices: readonly LabFleetDevice[], opts: { version
         "sites:",
         "  lab-site:",
         "    region: lab-region",
-        "devices:",
+        devices.length ? "devices:" : "devices: []",
     ];
     for (const d of devices) {
         lines.push(`  - name: ${d.record.name}`, `    address: ${d.address ?? d.record.ip}`, "    site: lab-site");

@@ -13,6 +13,8 @@ export const LAB_VERSION = "1.5.0-lab.1";
 export const LAB_VERSION_2 = "1.5.0-lab.2";
 /** A release whose published checksum does not match its tarball: the installer must refuse it. */
 export const LAB_VERSION_BAD = "1.5.0-lab.bad";
+/** A release whose binary exits at once (checksum right): the install fails after it changed the device. */
+export const LAB_VERSION_BROKEN = "1.5.0-lab.broken";
 
 export const CHECKSUMS_FILE = path.join(MIRROR_DIR, "sha256sums.txt");
 
@@ -24,13 +26,13 @@ export function tarballName(version: string, arch = "amd64"): string {
     return `node_exporter-${version}.linux-${arch}.tar.gz`;
 }
 
-function buildTarball(version: string, extra: string): string {
+function buildTarball(version: string, extra: string, binary = DEBIAN_BINARY): string {
     const dirName = `node_exporter-${version}.linux-amd64`;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-tarball-"));
     try {
         fs.mkdirSync(path.join(work, dirName));
         const bin = path.join(work, dirName, "node_exporter");
-        fs.copyFileSync(DEBIAN_BINARY, bin);
+        fs.copyFileSync(binary, bin);
         if (extra) fs.appendFileSync(bin, extra);
         fs.chmodSync(bin, 0o755);
         fs.writeFileSync(path.join(work, dirName, "LICENSE"), "Apache License 2.0 (lab build of Debian's prometheus-node-exporter)\n");
@@ -51,15 +53,20 @@ function buildTarball(version: string, extra: string): string {
  * and its sha256sums.txt, which the lab stack adds to the pinned checksums.
  */
 export function ensureMirror(): string {
-    if (fs.existsSync(CHECKSUMS_FILE)) return CHECKSUMS_FILE;
+    if (fs.existsSync(CHECKSUMS_FILE) && fs.readFileSync(CHECKSUMS_FILE, "utf8").includes(tarballName(LAB_VERSION_BROKEN))) return CHECKSUMS_FILE;
     const good = buildTarball(LAB_VERSION, "");
     const second = buildTarball(LAB_VERSION_2, "\n# lab release 2\n");
     buildTarball(LAB_VERSION_BAD, "\n# tampered\n");
+    const brokenScript = path.join(MIRROR_DIR, "broken-node_exporter");
+    fs.mkdirSync(MIRROR_DIR, { recursive: true });
+    fs.writeFileSync(brokenScript, "#!/bin/sh\necho 'lab: this node_exporter build is broken' >&2\nexit 1\n", { mode: 0o755 });
+    const broken = buildTarball(LAB_VERSION_BROKEN, "", brokenScript);
     const lines = [
         `${sha256(good)}  ${tarballName(LAB_VERSION)}`,
         `${sha256(second)}  ${tarballName(LAB_VERSION_2)}`,
         // The published checksum of "bad" is the good tarball's: what a corrupted or tampered download looks like.
         `${sha256(good)}  ${tarballName(LAB_VERSION_BAD)}`,
+        `${sha256(broken)}  ${tarballName(LAB_VERSION_BROKEN)}`,
     ];
     fs.writeFileSync(CHECKSUMS_FILE, lines.join("\n") + "\n");
     return CHECKSUMS_FILE;

@@ -47,3 +47,11 @@ export function removeDeviceNetwork(device: string, index: number): void {
     const { host } = vethNames(index);
     if (tryRun("ip", ["link", "show", host])) run("ip", ["link", "del", host], { allowFail: true });
 }
+
+/** Renumbers a device: its interface gets `to` and loses `from` (the old address then answers nothing). */
+export function renumberDevice(device: string, index: number, from: string, to: string): void {
+    const ns = netnsName(device);
+    const dev = vethNames(index).device;
+    run("ip", ["-n", ns, "addr", "add", `${to}/24`, "dev", dev]);
+    run("ip", ["-n", ns, "addr", "del", `${from}/24`, "dev", dev]);
+}

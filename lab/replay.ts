@@ -150,6 +150,14 @@ export async function replay(
             outcomes.push({ resourceName: op.resourceName, action: "unchanged", ok: true, seconds: 0, output: "" });
             return true;
         }
+        // A copy's update sends the file again only when its content or path changed
+        // (pulumi-command v1.2.1 provider/pkg/provider/remote/copyController.go:148).
+        const sameFile = (a: DeviceOperation) => JSON.stringify((a.inputs.source as { sha256?: string })?.sha256) === JSON.stringify((op.inputs.source as { sha256?: string })?.sha256);
+        if (copy && old && same(old, op, ["triggers", "remotePath"]) && sameFile(old)) {
+            state[op.resourceName] = op;
+            outcomes.push({ resourceName: op.resourceName, action: "update", ok: true, seconds: 0, output: "" });
+            return true;
+        }
         if (old && !same(old, op, ["triggers"]) && !copy) {
             const del = await runCommand(old, "delete", opts);
             if (!del.ok) return record(old, "replace", false, del.r, "delete (before replace)");

@@ -106,9 +106,51 @@ export function sshRun(
     }
 }
 
-/** Copies a local file to the device, as the provider's CopyToRemote does. */
+/**
+ * Copies a local file to the device as the provider's CopyToRemote does: over SFTP (the device must
+ * serve the sftp subsystem), creating the parent directory first, then the file. pulumi-command v1.2.1
+ * provider/pkg/provider/remote/copyController.go:179 `sftp.NewClient(client, ...)`, :262
+ * `sftpClient.MkdirAll(filepath.Dir(dest))`, :278 `sftp.Create(dst)`. A relative path is relative to
+ * the SSH user's home directory, where the SFTP server starts.
+ */
 export function sshCopy(conn: Connection, localPath: string, remotePath: string): Promise<SshResult> {
-    return sshRun(conn, `cat > '${remotePath.replace(/'/g, `'\\''`)}'`, fs.readFileSync(localPath));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-sftp-"));
+    const started = Date.now();
+    try {
+        // sftp takes ssh's options, except that -p and -l are spelled as -o Port= and -o User= there.
+        const hop = hopOptions(conn, dir, "target");
+        const args: string[] = [];
+        for (let i = 0; i < hop.length; i++) {
+            if (hop[i] === "-p") args.push("-o", `Port=${hop[++i]}`);
+            else if (hop[i] === "-l") args.push("-o", `User=${hop[++i]}`);
+            else args.push(hop[i]);
+        }
+        if (conn.proxy) {
+            const jump = ["ssh", ...hopOptions(conn.proxy, dir, "bastion"), "-W", "%h:%p", conn.proxy.host];
+            args.push("-o", `ProxyCommand=${quoteForProxyCommand(jump)}`);
+        }
+        const parent = path.posix.dirname(remotePath);
+        const quote = (p: string) => `"${p.replace(/(["\\])/g, "\\$1")}"`;
+        // "-" before mkdir: an existing directory is fine, as for MkdirAll.
+        const batch = `${parent === "." ? "" : `-mkdir ${quote(parent)}\n`}put ${quote(localPath)} ${quote(remotePath)}\n`;
+        args.push("-b", "-", conn.host);
+        return new Promise((resolve, reject) => {
+            const child = spawn("sftp", args, { stdio: ["pipe", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d: Buffer) => (stdout += d));
+            child.stderr.on("data", (d: Buffer) => (stderr += d));
+            child.on("error", reject);
+            child.on("close", (code) => {
+                fs.rmSync(dir, { recursive: true, force: true });
+                resolve({ code: code ?? 255, stdout, stderr, seconds: (Date.now() - started) / 1000 });
+            });
+            child.stdin.end(batch);
+        });
+    } catch (e) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw e;
+    }
 }
 
 /** The provider's default when a connection does not say (pulumi-command v1.2.1 connection.go:32 `dialErrorDefault = 10`). */

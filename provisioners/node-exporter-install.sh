@@ -3,9 +3,13 @@
 # sudo -n when needed). Idempotent: a re-run with the same inputs downloads nothing, changes no file and
 # restarts nothing; a changed version or configuration is applied with exactly one restart.
 #
-# Arguments (key=value): device, version, port, arch (auto|amd64|arm64|armv7|armv6|386), source
-# (download|push), base_url, checksums ("amd64=<sha256> arm64=<sha256> ..."), pushed (path of a pushed
-# tarball), collectors ("--collector.x --no-collector.y").
+# Arguments (key=value): device, owner (the resource that installs: written on the device, so that only
+# it uninstalls), version, port, arch (auto|amd64|arm64|armv7|armv6|386), source (download|push), base_url,
+# checksums ("amd64=<sha256> arm64=<sha256> ..."), pushed (path of a pushed tarball, relative to the SSH
+# user's home), collectors ("--collector.x --no-collector.y"), take_over (yes|no: replace another service
+# that holds the port; it is stopped, disabled and masked, and given back on uninstall).
+# Nothing is changed before the preflight passed; an install that fails after it changed something puts
+# back what was there (files, binary, services).
 # Standard input (secret, never on a command line or in a log): sections "@@file NAME" for web-config.yml,
 # tls.crt and tls.key, "@@password" followed by the scrape password (used only to check /metrics), "@@end".
 # Output: one "iiotmon: ..." line per step, and a final "IIOTMON_RESULT ..." line.
@@ -14,10 +18,12 @@ umask 022
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
-device=unknown version='' port=9100 arch=auto source=download base_url='' checksums='' pushed='' collectors=''
+device=unknown owner='' version='' port=9100 arch=auto source=download base_url='' checksums='' pushed='' collectors='' take_over=no
 for arg in "$@"; do
     case $arg in
         device=*) device=${arg#*=} ;;
+        owner=*) owner=${arg#*=} ;;
+        take_over=*) take_over=${arg#*=} ;;
         version=*) version=${arg#*=} ;;
         port=*) port=${arg#*=} ;;
         arch=*) arch=${arg#*=} ;;
@@ -37,26 +43,38 @@ textfile_dir=$state_dir/textfile_collector
 marker=$state_dir/iiotmon-install
 unit=/etc/systemd/system/node_exporter.service
 svc_user=node-exp
+# Ours, outside node_exporter's directories: who installed (owner) and what was taken over.
+own_dir=/var/lib/iiotmon
 downloaded=0
 changed=0
 restarted=0
+snapshotted=0
 
 step() { printf 'iiotmon: [%s] %s\n' "$device" "$*"; }
 result() { printf 'IIOTMON_RESULT device=%s %s\n' "$device" "$*"; }
 fail() {
     printf 'iiotmon: [%s] error: %s\n' "$device" "$1" >&2
+    [ "$snapshotted" = 0 ] || rollback
     result "status=failed reason=$2"
     exit 1
 }
 
 stage=$(mktemp -d /tmp/iiotmon-install.XXXXXX)
-trap 'rm -rf "$stage"' EXIT INT TERM
+# Any failure after the snapshot (a fail, or a command that stops the script under set -e) rolls back.
+on_exit() {
+    code=$?
+    if [ "$code" != 0 ] && [ "$snapshotted" = 1 ]; then rollback; fi
+    rm -rf "$stage"
+}
+trap on_exit EXIT
+trap 'exit 1' INT TERM HUP
 
 # --- preflight: nothing is touched until everything needed is here and verified ---------------------
 [ "$(id -u)" = 0 ] || fail "must run as root" not-root
 [ -d /run/systemd/system ] || fail "this device does not run systemd (no /run/systemd/system); node_exporter is installed as a systemd service" no-systemd
 [ -n "$version" ] || fail "no version given" bad-arguments
-for tool in tar gzip; do
+[ -n "$owner" ] || fail "no owner given" bad-arguments
+for tool in tar gzip awk; do
     command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing on the device" missing-tool
 done
 
@@ -114,6 +132,144 @@ for pair in $checksums; do
 done
 [ -n "$expected" ] || fail "no pinned sha256 for node_exporter $version on $arch" no-checksum
 
+# A pushed tarball's path is relative to the SSH user's home, where the session (and sudo) started.
+case $pushed in '' | /*) ;; *) pushed=$PWD/$pushed ;; esac
+
+# --- preflight: the port, and a node_exporter that someone else runs ------------------------------
+# The process listening on TCP port $1, from /proc alone (no ss or netstat needed: BusyBox devices).
+# Sets held (yes|no), holder_pid, holder_unit (its systemd service, if any) and holder_comm.
+port_holder() {
+    held=no holder_pid='' holder_unit='' holder_comm=''
+    hex=$(printf '%04X' "$1")
+    inode=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10; exit }')
+    [ -n "$inode" ] || return 0
+    held=yes
+    # shellcheck disable=SC2012 # ls -l is how BusyBox and coreutils alike show where fds point
+    holder_pid=$(ls -l /proc/[0-9]*/fd 2>/dev/null |
+        awk -v s="socket:[$inode]" '/^\/proc\/[0-9]+\/fd:$/ { split($0, a, "/"); pid = a[3] } $NF == s { print pid; exit }')
+    [ -n "$holder_pid" ] || return 0
+    holder_comm=$(cat "/proc/$holder_pid/comm" 2>/dev/null || true)
+    holder_unit=$(sed -n 's|.*/\([^/]*\.service\)$|\1|p' "/proc/$holder_pid/cgroup" 2>/dev/null | head -n 1)
+}
+ours_unit() { [ -f "$unit" ] && grep -q '^# Managed by iiot-monitoring' "$unit"; }
+how_out="set nodeExporter.takeOver: true for $device in endpoints.yaml to replace it (stopped, disabled and masked, given back on uninstall), or set nodeExporter.port to a free port to run beside it; nothing was changed"
+
+take=''
+port_holder "$port"
+if [ "$held" = yes ] && ! { [ "$holder_unit" = node_exporter.service ] && ours_unit; }; then
+    if [ -n "$holder_unit" ]; then
+        what="$holder_unit (process ${holder_comm:-unknown}, pid $holder_pid)"
+    else
+        what="process ${holder_comm:-unknown} (pid ${holder_pid:-unknown}), not a systemd service"
+    fi
+    [ "$take_over" = yes ] || fail "port $port is already in use by $what; $how_out" port-in-use
+    [ -n "$holder_unit" ] || fail "port $port is already in use by $what, which cannot be taken over; stop it, or set nodeExporter.port to a free port; nothing was changed" port-in-use
+    take=$holder_unit
+elif [ -f "$unit" ] && ! ours_unit; then
+    [ "$take_over" = yes ] || fail "$unit exists and was not installed by iiot-monitoring (a node_exporter set up by hand?); $how_out" foreign-unit
+    take=node_exporter.service
+fi
+if [ -n "$take" ] && [ "$take" != node_exporter.service ] && [ -f "$own_dir/taken-over" ]; then
+    fail "port $port is held by $take, but this device already gave up $(cut -d' ' -f1 "$own_dir/taken-over") to iiot-monitoring; stop $take by hand or use another port; nothing was changed" port-in-use
+fi
+
+# --- snapshot: what to put back if anything fails from here on ----------------------------------------
+for_snapshot() { for p in "$unit" "$conf_dir" "$state_dir" "$own_dir"; do [ ! -e "$p" ] || printf '%s\n' "${p#/}"; done; }
+had_bin=no
+[ ! -e "$bin" ] || had_bin=yes
+was_enabled=no
+was_active=no
+systemctl is-enabled --quiet node_exporter.service 2>/dev/null && was_enabled=yes
+systemctl is-active --quiet node_exporter.service 2>/dev/null && was_active=yes
+user_created=0
+taken=''
+rm -f "$bin.iiotmon-old"
+paths=$(for_snapshot)
+if [ -n "$paths" ]; then
+    # shellcheck disable=SC2086 # one path per line, none with spaces
+    tar -cf "$stage/before.tar" -C / $paths
+fi
+snapshotted=1
+
+# Gives a taken-over service back: unmasked, enabled and started as it was.
+give_back() { # unit enabled-state active-state
+    [ "$1" = node_exporter.service ] || systemctl unmask --quiet "$1" 2>/dev/null || true
+    systemctl daemon-reload
+    [ "$2" != enabled ] || systemctl enable --quiet "$1" 2>/dev/null || true
+    [ "$3" != active ] || systemctl start "$1" || true
+    step "take-over: gave $1 back ($2, $3)"
+}
+
+# Puts back what was there before this run: our files, the binary, the user, the services.
+rollback() {
+    snapshotted=0
+    set +e
+    step "rollback: putting back what was there before this run"
+    systemctl stop node_exporter.service 2>/dev/null
+    rm -rf "$unit" "$conf_dir" "$state_dir" "$own_dir"
+    if [ -e "$bin.iiotmon-old" ]; then
+        mv -f "$bin.iiotmon-old" "$bin"
+    elif [ "$had_bin" = no ]; then
+        rm -f "$bin"
+    fi
+    rm -f "$bin.iiotmon-new"
+    [ ! -f "$stage/before.tar" ] || tar -xf "$stage/before.tar" -C /
+    if [ "$user_created" = 1 ]; then
+        if command -v userdel >/dev/null 2>&1; then userdel "$svc_user"; else deluser "$svc_user"; fi
+        getent group "$svc_user" >/dev/null 2>&1 && { groupdel "$svc_user" 2>/dev/null || delgroup "$svc_user" 2>/dev/null; }
+    fi
+    systemctl daemon-reload
+    [ -z "$taken" ] || give_back "$taken" "$taken_enabled" "$taken_active"
+    if [ "$was_enabled" = yes ]; then
+        systemctl enable --quiet node_exporter.service
+    else
+        systemctl disable --quiet node_exporter.service 2>/dev/null
+    fi
+    [ "$was_active" = no ] || systemctl restart node_exporter.service
+    step "rollback: done"
+    set -e
+}
+
+# --- ownership: this resource installs; a renamed device's old resource will then leave it alone ------
+[ -d "$own_dir" ] || mkdir -m 755 "$own_dir"
+if [ ! -f "$own_dir/owner" ] && id "$svc_user" >/dev/null 2>&1 && [ ! -f "$marker" ]; then
+    # The user was there before iiot-monitoring (a hand-made set-up): the uninstall keeps it.
+    : >"$own_dir/keep-user"
+fi
+if [ "$(cat "$own_dir/owner" 2>/dev/null || true)" != "$owner" ]; then
+    previous_owner=$(cat "$own_dir/owner" 2>/dev/null || true)
+    printf '%s\n' "$owner" >"$own_dir/owner"
+    if [ -n "$previous_owner" ]; then step "owner: $owner (was $previous_owner: a renamed device)"; else step "owner: $owner"; fi
+fi
+
+# --- take-over: stop, disable and mask the service that held the port; keep what it needs to come back
+if [ -n "$take" ]; then
+    taken_enabled=$(systemctl is-enabled "$take" 2>/dev/null || true)
+    taken_active=$(systemctl is-active "$take" 2>/dev/null || true)
+    fragment=$(systemctl show -p FragmentPath --value "$take" 2>/dev/null || true)
+    keep=''
+    if [ "$take" = node_exporter.service ]; then
+        for p in "$unit" "$bin" "$conf_dir" "$state_dir"; do [ ! -e "$p" ] || keep="$keep ${p#/}"; done
+    else
+        case $fragment in /etc/*) keep=${fragment#/} ;; esac
+    fi
+    if [ -n "$keep" ]; then
+        # shellcheck disable=SC2086 # paths without spaces
+        tar -cf "$own_dir/taken-over.tar" -C / $keep
+    fi
+    printf '%s %s %s\n' "$take" "${taken_enabled:-unknown}" "${taken_active:-unknown}" >"$own_dir/taken-over"
+    taken=$take
+    systemctl stop "$take" 2>/dev/null || true
+    systemctl disable --quiet "$take" 2>/dev/null || true
+    if [ "$take" != node_exporter.service ]; then
+        case $fragment in /etc/*) rm -f "$fragment" ;; esac
+        systemctl mask --quiet "$take"
+    fi
+    changed=1
+    step "take-over: stopped, disabled$([ "$take" = node_exporter.service ] || echo ' and masked') $take (was $taken_enabled, $taken_active); the uninstall gives it back"
+fi
+
 # --- the binary: reused when the installed one is exactly the pinned release ------------------------
 tarball_name=node_exporter-$version.linux-$arch
 binary_current=no
@@ -154,12 +310,12 @@ else
         step "binary: installed binary is already this release"
     else
         install -m 0755 "$stage/$tarball_name/node_exporter" "$bin.iiotmon-new"
+        [ ! -e "$bin" ] || ln -f "$bin" "$bin.iiotmon-old"
         mv -f "$bin.iiotmon-new" "$bin"
         changed=1
         step "binary: installed $bin"
     fi
 fi
-[ "$source" = push ] && [ -n "$pushed" ] && rm -f "$pushed"
 
 # --- user, directories, configuration ----------------------------------------------------------------
 if id "$svc_user" >/dev/null 2>&1; then
@@ -172,6 +328,7 @@ else
     else
         addgroup -S "$svc_user" && adduser -S -D -H -h /nonexistent -s "$nologin" -G "$svc_user" "$svc_user"
     fi
+    user_created=1
     changed=1
     step "user: created system user $svc_user"
 fi
@@ -283,4 +440,11 @@ fi
 # Written last: an install interrupted before this point is redone in full by the next run.
 printf '%s %s %s %s\n' "$version" "$arch" "$expected" "$bin_sha" >"$stage/marker"
 cmp -s "$stage/marker" "$marker" 2>/dev/null || mv -f "$stage/marker" "$marker"
+snapshotted=0
+rm -f "$bin.iiotmon-old"
+# The pushed tarball is kept until here: a failed or interrupted install can be run again without a new push.
+if [ "$source" = push ] && [ -f "$pushed" ]; then
+    rm -f "$pushed"
+    rmdir "$(dirname "$pushed")" 2>/dev/null || true
+fi
 result "status=ok version=$version arch=$arch changed=$changed restarted=$restarted downloaded_bytes=$downloaded"

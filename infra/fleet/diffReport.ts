@@ -3,11 +3,12 @@ import { DeviceChange, DeviceChangeKind, FleetDiff } from "./fleetDiff";
 const HEADINGS: Record<DeviceChangeKind, string> = {
     added: "Added",
     removed: "Removed",
-    moved: "Moved (uninstall on the old address, install on the new)",
+    renamed: "Renamed (the same device under a new name: node_exporter stays)",
+    moved: "Moved (the same device reached differently: the installer re-runs there)",
     reconfigured: "Reconfigured",
     labels: "Labels only (no touch on the device)",
 };
-const ORDER: DeviceChangeKind[] = ["added", "removed", "moved", "reconfigured", "labels"];
+const ORDER: DeviceChangeKind[] = ["added", "removed", "renamed", "moved", "reconfigured", "labels"];
 
 function show(v: unknown): string {
     return v === undefined ? "(unset)" : typeof v === "string" ? v : JSON.stringify(v);

@@ -1,7 +1,7 @@
 import { Device, Fleet } from "./types";
 
 /** What a fleet change does to one device. */
-export type DeviceChangeKind = "added" | "removed" | "moved" | "reconfigured" | "labels";
+export type DeviceChangeKind = "added" | "removed" | "renamed" | "moved" | "reconfigured" | "labels";
 
 export interface FieldChange {
     readonly field: string;
@@ -18,6 +18,8 @@ export interface DeviceChange {
     readonly changes: readonly FieldChange[];
     /** For reconfigured devices: whether node_exporter restarts. */
     readonly restarts?: boolean;
+    /** For renamed devices: the old name (its resource is deleted, and leaves the device alone). */
+    readonly from?: string;
 }
 
 /** A change to the defaults or to a site's block, with the devices it reaches. */
@@ -34,7 +36,10 @@ export interface FleetDiff {
     readonly totals: { readonly before: number; readonly after: number; readonly touched: number };
 }
 
-/** Fields whose change replaces the device's resource: uninstall there, install here (the resource's triggers). */
+/**
+ * Fields that change how the device is reached: the same device, so the installer re-runs at the new
+ * connection, and nothing is uninstalled through the old one (which may be gone).
+ */
 const MOVE_FIELDS: readonly ((d: Device) => unknown)[] = [(d) => d.address, (d) => d.ssh.user, (d) => d.ssh.bastion?.address];
 
 /**
@@ -56,6 +61,7 @@ function deviceFields(d: Device): Record<string, unknown> {
         "nodeExporter.collectors": `enable [${d.nodeExporter.collectors.enable.join(", ")}], disable [${d.nodeExporter.collectors.disable.join(", ")}]`,
         "nodeExporter.source": d.nodeExporter.source,
         "nodeExporter.downloadBaseUrl": d.nodeExporter.downloadBaseUrl,
+        "nodeExporter.takeOver": String(d.nodeExporter.takeOver),
     };
 }
 
@@ -63,6 +69,38 @@ const RESTART_FIELDS = ["arch", "nodeExporter.version", "nodeExporter.port", "no
 
 function labelFields(d: Device): Record<string, unknown> {
     return { site: d.site, region: d.region, ...Object.fromEntries(Object.entries(d.labels).map(([k, v]) => [`labels.${k}`, v])) };
+}
+
+/** The endpoint a device is reached at: its address (and port), behind its bastion if any. */
+function endpoint(d: Device): string {
+    return `${d.ssh.bastion ? d.ssh.bastion.address + ">" : ""}${d.address}:${d.ssh.port}`;
+}
+
+/**
+ * Pairs each added device with a removed one that is the same machine under a new name: the same
+ * endpoint, or the same pinned host key (one that no other device has, before or after: cloned images share keys).
+ * Best first: both alike, then the endpoint, then the key. Each removed device pairs at most once.
+ */
+function renames(added: readonly Device[], removed: readonly Device[], uniqueKeys: ReadonlySet<string>): Map<string, Device> {
+    const out = new Map<string, Device>();
+    const used = new Set<string>();
+    const sameKey = (a: Device, r: Device) => !!a.hostKey && a.hostKey === r.hostKey && uniqueKeys.has(a.hostKey);
+    const rules: ((a: Device, r: Device) => boolean)[] = [
+        (a, r) => endpoint(a) === endpoint(r) && sameKey(a, r),
+        (a, r) => endpoint(a) === endpoint(r),
+        (a, r) => sameKey(a, r),
+    ];
+    for (const rule of rules) {
+        for (const a of added) {
+            if (out.has(a.name)) continue;
+            const r = removed.find((x) => !used.has(x.name) && rule(a, x));
+            if (r) {
+                out.set(a.name, r);
+                used.add(r.name);
+            }
+        }
+    }
+    return out;
 }
 
 function changed(a: Record<string, unknown>, b: Record<string, unknown>): FieldChange[] {
@@ -99,8 +137,31 @@ export function diffFleets(before: Fleet, after: Fleet, levels: { before: FleetL
     const old = new Map(before.devices.map((d) => [d.name, d]));
     const now = new Map(after.devices.map((d) => [d.name, d]));
     const devices: DeviceChange[] = [];
+    // A key held by exactly one device before and one after (the renamed one) names one machine.
+    const keyCounts = (f: Fleet) => {
+        const m = new Map<string, number>();
+        for (const d of f.devices) if (d.hostKey) m.set(d.hostKey, (m.get(d.hostKey) ?? 0) + 1);
+        return m;
+    };
+    const keysBefore = keyCounts(before);
+    const uniqueKeys = new Set([...keyCounts(after)].filter(([k, n]) => n === 1 && keysBefore.get(k) === 1).map(([k]) => k));
+    const renamed = renames(
+        after.devices.filter((d) => !old.has(d.name)),
+        before.devices.filter((o) => !now.has(o.name)),
+        uniqueKeys,
+    );
+    const renamedFrom = new Set([...renamed.values()].map((o) => o.name));
 
     for (const d of after.devices) {
+        const was = renamed.get(d.name);
+        if (was) {
+            const changes = [{ field: "name", from: was.name, to: d.name }, ...changed(deviceFields(was), deviceFields(d)), ...changed(labelFields(was), labelFields(d))];
+            const action =
+                `install as ${d.name} on ${d.ssh.user}@${d.address} (the same device: node_exporter stays, now owned by the new name); ` +
+                `deleting ${was.name} then leaves it in place`;
+            devices.push({ device: d.name, kind: "renamed", site: d.site, action, changes, from: was.name });
+            continue;
+        }
         const o = old.get(d.name);
         if (!o) {
             devices.push({ device: d.name, kind: "added", site: d.site, action: `install node_exporter ${d.nodeExporter.version} on ${d.address}`, changes: [] });
@@ -109,7 +170,8 @@ export function diffFleets(before: Fleet, after: Fleet, levels: { before: FleetL
         const fields = changed(deviceFields(o), deviceFields(d));
         const labels = changed(labelFields(o), labelFields(d));
         if (MOVE_FIELDS.some((f) => JSON.stringify(f(o)) !== JSON.stringify(f(d)))) {
-            devices.push({ device: d.name, kind: "moved", site: d.site, action: `uninstall from ${o.ssh.user}@${o.address}, then install on ${d.ssh.user}@${d.address}`, changes: [...fields, ...labels] });
+            const action = `re-run the installer at ${d.ssh.user}@${d.address} (the same device reached differently); nothing is uninstalled through ${o.ssh.user}@${o.address}`;
+            devices.push({ device: d.name, kind: "moved", site: d.site, action, changes: [...fields, ...labels] });
         } else if (fields.length) {
             const restarts = fields.some((c) => RESTART_FIELDS.includes(c.field));
             const action = restarts ? "re-run the installer: node_exporter restarts once" : "re-run the installer: nothing restarts";
@@ -119,7 +181,7 @@ export function diffFleets(before: Fleet, after: Fleet, levels: { before: FleetL
         }
     }
     for (const o of before.devices) {
-        if (!now.has(o.name)) devices.push({ device: o.name, kind: "removed", site: o.site, action: `uninstall node_exporter from ${o.address}`, changes: [] });
+        if (!now.has(o.name) && !renamedFrom.has(o.name)) devices.push({ device: o.name, kind: "removed", site: o.site, action: `uninstall node_exporter from ${o.address}`, changes: [] });
     }
     devices.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
 

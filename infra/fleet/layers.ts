@@ -36,6 +36,7 @@ export interface Layer {
         disable: string[];
         source?: BinarySource;
         downloadBaseUrl?: string;
+        takeOver?: boolean;
     };
     labels: Map<string, string>;
     insecureIgnoreHostKey?: boolean;
@@ -277,6 +278,7 @@ export class LayerReader {
                 }
                 ne.downloadBaseUrl = s.replace(/\/+$/, "");
             },
+            takeOver: (v, p) => (ne.takeOver = this.r.boolean(v, p)),
         });
     }
 

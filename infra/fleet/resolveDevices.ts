@@ -194,6 +194,7 @@ export function resolveDevices(
                 collectors: mergeCollectors(layers),
                 source,
                 downloadBaseUrl: last(layers.map((l) => l.nodeExporter.downloadBaseUrl)) ?? DEFAULT_DOWNLOAD_BASE_URL,
+                takeOver: last(layers.map((l) => l.nodeExporter.takeOver)) ?? false,
             },
             source: { file: r.file, line: line(spec) },
         });

@@ -36,6 +36,11 @@ export interface NodeExporterSettings {
     readonly collectors: { readonly enable: readonly string[]; readonly disable: readonly string[] };
     readonly source: BinarySource;
     readonly downloadBaseUrl: string;
+    /**
+     * Replace a node_exporter that another service already runs on the port (Debian's
+     * prometheus-node-exporter, a hand-made unit): stopped, disabled and masked, given back on uninstall.
+     */
+    readonly takeOver: boolean;
 }
 
 /** A device after defaults and its site were applied: everything the stack needs, nothing optional left to guess. */

@@ -9,9 +9,13 @@ const UNINSTALL_SCRIPT = provisionerScript("node-exporter-uninstall.sh");
 /** The scrape user Prometheus authenticates as; the password is the stack's secret. */
 export const SCRAPE_USERNAME = "prometheus";
 
-/** Where a pushed tarball lands on the device; the installer deletes it once used. */
+/**
+ * Where a pushed tarball lands on the device: relative to the SSH user's home directory (SFTP paths
+ * are, and the installer runs from there), so it survives a reboot and a failed install, unlike /tmp.
+ * The installer deletes it only after a successful install.
+ */
 export function pushedTarballPath(version: string, arch: string): string {
-    return `/tmp/iiotmon-node_exporter-${version}.linux-${arch}.tar.gz`;
+    return `.iiotmon/node_exporter-${version}.linux-${arch}.tar.gz`;
 }
 
 /** The flags that switch collectors on and off, in a stable order so an unchanged fleet renders the same text. */
@@ -21,17 +25,43 @@ export function collectorFlags(device: Device): string {
 }
 
 /**
- * Runs a script as root: directly when connected as root, through `sudo -n` otherwise, and fails with
- * a clear message when sudo would ask for a password (it never prompts: there is no terminal).
- * The script travels inside the command (it is not secret, and reviewers see its changes in a preview);
- * anything secret travels on stdin, which the script reads.
+ * Dropbear, common on embedded gateways, refuses an exec request longer than 9,000 bytes:
+ * dropbear 2022.83 sysoptions.h:67 `#define MAX_CMD_LEN 9000`, svr-chansession.c:678
+ * `if (cmdlen > MAX_CMD_LEN) { ... return DROPBEAR_FAILURE; }`. Our command lines stay far below it;
+ * the scripts travel on stdin.
  */
-function asRoot(script: string, name: string, args: string[]): string {
-    const argv = args.map(shellQuote).join(" ");
+export const DROPBEAR_MAX_CMD_LEN = 9000;
+
+/** Which of the two scripts on stdin a command runs. */
+export type DeviceScript = "install" | "uninstall";
+
+/**
+ * Reads the script named $0 and its arguments from the framed stdin (see deviceStdin) into a private
+ * temporary file, and runs it with the rest of stdin (the secrets). `read` takes one byte at a time
+ * from a pipe (in dash, bash and BusyBox ash), so the script gets stdin exactly where the frame ends.
+ */
+const EXTRACT = [
+    "umask 077",
+    "t=$(mktemp -d) || exit 1",
+    `trap 'rm -rf "$t"' 0`,
+    "w=",
+    `while IFS= read -r l && [ "$l" != @@args ]; do case $l in "@@script "*) w=\${l#@@script };; *) [ "$w" != "$0" ] || printf '%s\\n' "$l";; esac; done >"$t/s"`,
+    "set --",
+    `while IFS= read -r l && [ "$l" != @@payload ]; do set -- "$@" "$l"; done`,
+    `[ -s "$t/s" ] || { echo "iiotmon: error: no $0 script on stdin" >&2; exit 2; }`,
+    `sh "$t/s" "$@"`,
+].join("; ");
+
+/**
+ * The whole command line a device resource runs: a small fixed bootstrap, the same for every device.
+ * It runs as root (directly, or through `sudo -n`, failing with a clear message when sudo would ask for a
+ * password: there is no terminal), and takes the script, its arguments and the secrets from stdin.
+ */
+export function deviceCommand(script: DeviceScript): string {
     return [
-        `s=${shellQuote(script)}`,
-        `if [ "$(id -u)" = 0 ]; then sh -c "$s" ${name} ${argv}`,
-        `elif sudo -n true 2>/dev/null; then sudo -n sh -c "$s" ${name} ${argv}`,
+        `b=${shellQuote(EXTRACT)}`,
+        `if [ "$(id -u)" = 0 ]; then sh -c "$b" ${script}`,
+        `elif sudo -n true 2>/dev/null; then sudo -n sh -c "$b" ${script}`,
         `else echo "iiotmon: error: $(id -un) is not root and sudo asks for a password; give it passwordless sudo (sudo -n) or connect as root" >&2; ` +
             `echo "IIOTMON_RESULT status=failed reason=sudo-needs-password"; exit 1; fi`,
     ].join("\n");
@@ -48,11 +78,16 @@ function checksumArg(device: Device, checksums: ChecksumTable): string {
         .join(" ");
 }
 
-/** The create (and update) command of a device: install or reconfigure node_exporter. */
-export function installCommand(device: Device, checksums: ChecksumTable): string {
+/**
+ * The scripts' arguments (both get the same list). `owner` names the resource that installs: the
+ * install writes it on the device, and an uninstall from any other owner (the old name of a renamed
+ * device) leaves the device alone.
+ */
+export function deviceScriptArgs(device: Device, checksums: ChecksumTable, owner: string): string[] {
     const ne = device.nodeExporter;
     const args = [
         `device=${device.name}`,
+        `owner=${owner}`,
         `version=${ne.version}`,
         `port=${ne.port}`,
         `arch=${device.arch}`,
@@ -60,14 +95,25 @@ export function installCommand(device: Device, checksums: ChecksumTable): string
         `base_url=${ne.downloadBaseUrl}`,
         `checksums=${checksumArg(device, checksums)}`,
         `collectors=${collectorFlags(device)}`,
+        `take_over=${ne.takeOver ? "yes" : "no"}`,
     ];
     if (ne.source === "push") args.push(`pushed=${pushedTarballPath(ne.version, device.arch)}`);
-    return asRoot(INSTALL_SCRIPT, "iiotmon-install", args);
+    for (const a of args) {
+        if (a.includes("\n")) throw new Error(`device ${device.name}: argument ${JSON.stringify(a)} has a line break`);
+    }
+    return args;
 }
 
-/** The delete command of a device: remove everything the installer put there. */
-export function uninstallCommand(device: Device): string {
-    return asRoot(UNINSTALL_SCRIPT, "iiotmon-uninstall", [`device=${device.name}`]);
+/**
+ * The stdin of a device resource. The provider gives the same stdin to create, update and delete
+ * (pulumi-command v1.2.1 provider/pkg/provider/remote/commandController.go:91, Delete runs
+ * `props.run(...)` on the stored state, and commandOutputs.go:73-74 feeds `c.Stdin` to the session),
+ * so it carries both scripts; each command picks its own:
+ * `@@script install`, `@@script uninstall`, `@@args` (one argument per line), `@@payload`, then the secrets.
+ */
+export function deviceStdin(args: readonly string[], secrets: DeviceSecrets): string {
+    const script = (name: DeviceScript, text: string) => `@@script ${name}\n${text.endsWith("\n") ? text : text + "\n"}`;
+    return script("install", INSTALL_SCRIPT) + script("uninstall", UNINSTALL_SCRIPT) + `@@args\n${args.map((a) => a + "\n").join("")}@@payload\n` + devicePayload(secrets);
 }
 
 export interface DeviceSecrets {

@@ -56,10 +56,12 @@ function diff(before: string, after: string): FleetDiff {
     return diffFleets(fleet(before), fleet(after), { before: levels(before), after: levels(after) });
 }
 
-const kinds = (d: FleetDiff) => d.devices.map((c) => `${c.device}:${c.kind}`);
+const kinds = (d: FleetDiff) => d.devices.map((c) => `${c.device}:${c.kind}${c.from ? `<-${c.from}` : ""}`);
+const KEY_E = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDpeBOZK5bYOI/jX+jnseYz+0TOOhU0WxijSi6Tj7q3w";
+const WITH_E = BASE + `  - name: e\n    address: 10.0.0.5\n    site: north\n    hostKey: ${KEY_E}\n`;
 
 /** Pairs of fleets, each with what the diff must say. Shared with the program agreement test below. */
-const PAIRS: { name: string; after: string; expect: string[]; restarts?: string[] }[] = [
+const PAIRS: { name: string; before?: string; after: string; expect: string[]; restarts?: string[] }[] = [
     { name: "no change", after: BASE, expect: [] },
     { name: "reordered devices", after: BASE.replace(/(  - name: a[\s\S]*?)(  - name: b[\s\S]*?)(  - name: c)/, "$2$1$3"), expect: [] },
     { name: "comments and formatting", after: "# the fleet\n" + BASE.replace("version: 1", "version: 1   # v1").replace("address: 10.0.0.1", "address: '10.0.0.1'"), expect: [] },
@@ -72,12 +74,21 @@ const PAIRS: { name: string; after: string; expect: string[]; restarts?: string[
     { name: "labels only", after: BASE.replace("rack: r1", "rack: r2"), expect: ["b:labels"] },
     { name: "defaults: a new node_exporter version", after: BASE.replace('version: "1.12.1"', 'version: "1.8.2"'), expect: ["a:reconfigured", "b:reconfigured", "c:reconfigured", "d:reconfigured"], restarts: ["a", "b", "c", "d"] },
     { name: "a site's bastion moved", after: BASE.replace("198.51.100.20", "198.51.100.21"), expect: ["c:moved", "d:moved"] },
+    { name: "a device renamed (same address)", after: BASE.replace("  - name: b\n", "  - name: b-renamed\n"), expect: ["b-renamed:renamed<-b"] },
+    {
+        name: "a device renamed and renumbered, known by its own host key",
+        before: WITH_E,
+        after: WITH_E.replace("  - name: e\n    address: 10.0.0.5", "  - name: e2\n    address: 10.0.0.55"),
+        expect: ["e2:renamed<-e"],
+    },
+    // b's key is also a's (a cloned image): a key that is not unique says nothing about which machine it is.
+    { name: "a device replaced by another with a shared key elsewhere", after: BASE.replace("  - name: b\n    address: 10.0.0.2", "  - name: f\n    address: 10.0.0.6"), expect: ["b:removed", "f:added"] },
     { name: "a site's region renamed", after: BASE.replace("region: channel", "region: english-channel"), expect: ["c:labels", "d:labels"] },
 ];
 
 describe("fleet diff", () => {
-    it.each(PAIRS)("$name", ({ after, expect: expected, restarts }) => {
-        const d = diff(BASE, after);
+    it.each(PAIRS)("$name", ({ before, after, expect: expected, restarts }) => {
+        const d = diff(before ?? BASE, after);
         expect(kinds(d)).toEqual(expected);
         if (restarts) expect(d.devices.filter((c) => c.restarts).map((c) => c.device)).toEqual(restarts);
     });
@@ -105,8 +116,8 @@ describe("fleet diff", () => {
             [
                 "1 moved; 1 device(s) touched (fleet: 4 -> 4)",
                 "",
-                "Moved (uninstall on the old address, install on the new):",
-                "  b (north): uninstall from iiotmon@10.0.0.2, then install on iiotmon@10.0.0.22",
+                "Moved (the same device reached differently: the installer re-runs there):",
+                "  b (north): re-run the installer at iiotmon@10.0.0.22 (the same device reached differently); nothing is uninstalled through iiotmon@10.0.0.2",
                 "      address: 10.0.0.2 -> 10.0.0.22",
                 "      labels.rack: r1 -> r2",
                 "",
@@ -146,11 +157,12 @@ describe("the diff agrees with the program", () => {
         return byDevice;
     }
 
-    it.each(PAIRS)("$name", async ({ after }) => {
-        const before = await deviceInputs(fleet(BASE));
+    it.each(PAIRS)("$name", async ({ before: beforeText, after }) => {
+        const before = await deviceInputs(fleet(beforeText ?? BASE));
         const now = await deviceInputs(fleet(after));
         const programTouched = [...new Set([...before.keys(), ...now.keys()])].filter((n) => before.get(n) !== now.get(n)).sort();
-        const diffTouched = diff(BASE, after).devices.filter((c) => c.kind !== "labels").map((c) => c.device);
+        // A rename touches two resources: the new one installs, the old one is deleted (and leaves the device alone).
+        const diffTouched = diff(beforeText ?? BASE, after).devices.filter((c) => c.kind !== "labels").flatMap((c) => (c.from ? [c.device, c.from] : [c.device])).sort();
         expect(diffTouched).toEqual(programTouched);
     });
 });

@@ -6,6 +6,9 @@ import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 import { recordResources, MockRun } from "../helpers/pulumiMocks";
 import { device, HEAD, KEY_B } from "../fleet/malformedCases";
 import { worstCaseDialSeconds } from "../../infra/nodeExporter/dialBudget";
+import * as fs from "fs";
+import * as path from "path";
+import { DROPBEAR_MAX_CMD_LEN } from "../../infra/nodeExporter/deviceCommands";
 
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
 const checksums = loadChecksums();
@@ -46,13 +49,17 @@ describe("device resources", () => {
         run = await build(fleetOf(HEAD + device("wtg-01", "10.0.0.1", "    arch: arm64\n") + device("wtg-02", "10.0.0.2", BASTION, KEY_B)));
     });
 
-    it("installs with create, uninstalls with delete, and re-runs create on update", () => {
+    it("installs with create, uninstalls with delete, and re-runs create on update; the scripts and their arguments travel on stdin", () => {
         const cmd = run.named("device-wtg-01-node-exporter");
-        expect(cmd.inputs.create).toContain("iiotmon-install");
-        expect(cmd.inputs.create).toContain("'device=wtg-01' 'version=1.12.1' 'port=9100' 'arch=arm64' 'source=download'");
-        expect(cmd.inputs.create).toContain("'checksums=arm64=ad35b605f9954b9f1ffddf5ba054bdc5a98d790b9eae5291e1eeb83f1ecbd0e7'");
-        expect(cmd.inputs.delete).toContain("iiotmon-uninstall");
+        expect(cmd.inputs.create).toMatch(/sh -c "\$b" install$/m);
+        expect(cmd.inputs.delete).toMatch(/sh -c "\$b" uninstall$/m);
         expect(cmd.inputs.update).toBeUndefined();
+        const stdin = cmd.inputs.stdin as string;
+        expect(stdin).toMatch(/^@@script install\n#!\/bin\/sh\n/);
+        expect(stdin).toContain("\n@@script uninstall\n#!/bin/sh\n");
+        const args = stdin.split("\n@@args\n")[1].split("\n@@payload\n")[0].split("\n");
+        expect(args).toEqual(expect.arrayContaining(["device=wtg-01", "owner=test/device-wtg-01-node-exporter", "version=1.12.1", "port=9100", "arch=arm64", "source=download", "take_over=no"]));
+        expect(args).toContain("checksums=arm64=ad35b605f9954b9f1ffddf5ba054bdc5a98d790b9eae5291e1eeb83f1ecbd0e7");
     });
 
     it("pins the host key and bounds dialing to the default minute, by the provider's own retry schedule", () => {
@@ -76,7 +83,7 @@ describe("device resources", () => {
             const cmd = run.named(name);
             expect(cmd.secretPaths).toEqual(expect.arrayContaining(["connection", "stdin"]));
             const stdin = cmd.inputs.stdin as string;
-            expect(stdin).toMatch(/^@@file web-config.yml\n/);
+            expect(stdin).toContain("\n@@payload\n@@file web-config.yml\n");
             expect(stdin).toContain("-----BEGIN PRIVATE KEY-----");
             expect(stdin).toContain("@@password\npw-scrape-scrape-password-0123456789abcdef\n@@end\n");
             for (const field of ["create", "delete", "triggers", "environment"]) {
@@ -89,9 +96,12 @@ describe("device resources", () => {
         }
     });
 
-    it("replaces (uninstall there, install here) when the address, user or bastion changes", () => {
-        expect(run.named("device-wtg-01-node-exporter").inputs.triggers).toEqual(["10.0.0.1", "iiotmon", ""]);
-        expect(run.named("device-wtg-02-node-exporter").inputs.triggers).toEqual(["10.0.0.2", "iiotmon", "198.51.100.20"]);
+    it("never replaces a device's command: a new address, user or bastion is an update at the new connection", () => {
+        // Only `triggers` replace a remote Command (pulumi-command v1.2.1 provider/pkg/provider/common/inputs.go:10);
+        // with none, a changed connection is an update, which runs create there and deletes nothing.
+        for (const name of ["device-wtg-01-node-exporter", "device-wtg-02-node-exporter"]) {
+            expect(run.named(name).inputs.triggers).toBeUndefined();
+        }
     });
 
     it("gives each device a certificate for its address, signed by the stack's CA", () => {
@@ -104,8 +114,28 @@ describe("device resources", () => {
 
     it("puts the bcrypt hash, never the password, in the device's web config", () => {
         const stdin = run.named("device-wtg-01-node-exporter").inputs.stdin as string;
-        const webConfig = stdin.split("@@file tls.crt")[0];
+        const webConfig = stdin.split("\n@@payload\n")[1].split("@@file tls.crt")[0];
         expect(webConfig).toContain('prometheus: "$2a$10$mock.hash.for.scrape-scrape-password');
         expect(webConfig).not.toContain("pw-scrape");
+    });
+});
+
+describe("the example fleet's command lines", () => {
+    it("stay far below Dropbear's 9,000-byte exec limit for every create, update and delete of every device", async () => {
+        const text = fs.readFileSync(path.join(__dirname, "..", "..", "endpoints.yaml"), "utf8");
+        const fleet = fleetOf(text.replace(/privateKeySecret: \S+/g, "privateKeySecret: deviceSshKey").replace(/passwordSecret: \S+/g, "privateKeySecret: deviceSshKey"));
+        const run = await build(fleet);
+        const commands = run.byType("command:remote:Command").filter((c) => c.name.startsWith("device-"));
+        expect(commands).toHaveLength(fleet.devices.length);
+        const LIMIT = 1024; // a ninth of Dropbear's limit: room for whatever the bootstrap may need later
+        expect(LIMIT * 8).toBeLessThan(DROPBEAR_MAX_CMD_LEN);
+        for (const c of commands) {
+            for (const field of ["create", "update", "delete"]) {
+                const line = (c.inputs[field] ?? c.inputs.create) as string;
+                expect([c.name, field, Buffer.byteLength(line) <= LIMIT]).toEqual([c.name, field, true]);
+            }
+            // The installer alone is bigger than the limit: it must be on stdin, not in the command.
+            expect(Buffer.byteLength(c.inputs.stdin as string)).toBeGreaterThan(DROPBEAR_MAX_CMD_LEN);
+        }
     });
 });
