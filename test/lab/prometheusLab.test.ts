@@ -100,7 +100,7 @@ describe("Prometheus on the lab", () => {
             expect.arrayContaining([["prom-dev-1", "up", ""], ["prom-dev-2", "up", ""], ["prom-dev-3", "up", ""]]),
         );
         const t1 = targets.find((t) => t.labels.instance === "prom-dev-1")!;
-        expect(t1.labels).toMatchObject({ job: "node", device: "prom-dev-1", site: "lab-site", region: "lab-region", env: "lab" });
+        expect(t1.labels).toEqual({ instance: "prom-dev-1", job: "node", site: "lab-site", region: "lab-region", env: "lab" });
         const uname = await prom.query('node_uname_info{job="node"}');
         expect(uname.map((s) => [s.metric.instance, s.metric.nodename]).sort()).toEqual([
             ["prom-dev-1", "prom-dev-1"],
