@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from "net";
+import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./render/nodeAlertRules";
 
 /** Everything the stack reads from `Pulumi.<stack>.yaml`, typed and checked. Declared in Pulumi.yaml's `config:` block. */
 export interface StackSettings {
@@ -34,6 +35,8 @@ export interface StackSettings {
     readonly alertEmail?: { readonly to: string; readonly from: string; readonly smarthost: string; readonly username?: string };
     /** How long to keep dialing an unreachable device before failing it, in seconds. Defaults to 60. */
     readonly dialTimeoutSeconds: number;
+    /** The node alerts' tunable thresholds, one setting each under the node mixin's names. Defaults to the mixin's. */
+    readonly nodeAlertThresholds: NodeAlertThresholds;
 }
 
 export const SETTING_DEFAULTS = {
@@ -45,7 +48,20 @@ export const SETTING_DEFAULTS = {
     backupSchedule: "*-*-* 02:30:00",
     dialTimeoutSeconds: 60,
     scrapeIntervalSeconds: 30,
+    nodeAlertThresholds: NODE_ALERT_DEFAULTS,
 } as const;
+
+/** Range of each node alert threshold setting: percentages, load per core, IO queue length. */
+const THRESHOLD_RANGES: Record<keyof NodeAlertThresholds, [number, number]> = {
+    fsSpaceFillingUpWarningThreshold: [1, 99],
+    fsSpaceFillingUpCriticalThreshold: [1, 99],
+    fsSpaceAvailableWarningThreshold: [1, 99],
+    fsSpaceAvailableCriticalThreshold: [1, 99],
+    cpuHighUsageThreshold: [1, 100],
+    systemSaturationPerCoreThreshold: [1, 100],
+    memoryHighUtilizationThreshold: [1, 100],
+    diskIOSaturationThreshold: [1, 1000],
+};
 
 export class SettingsError extends Error {
     constructor(readonly problems: readonly string[]) {
@@ -130,6 +146,18 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
         });
         return given;
     };
+    function thresholds(): NodeAlertThresholds {
+        const t = Object.fromEntries(
+            (Object.keys(THRESHOLD_RANGES) as (keyof NodeAlertThresholds)[]).map((k) => [k, int(k, NODE_ALERT_DEFAULTS[k], ...THRESHOLD_RANGES[k]) ?? NODE_ALERT_DEFAULTS[k]]),
+        ) as unknown as NodeAlertThresholds;
+        // A critical level the warning never reaches first would page without warning.
+        for (const kind of ["fsSpaceFillingUp", "fsSpaceAvailable"] as const) {
+            const warning = t[`${kind}WarningThreshold`];
+            const critical = t[`${kind}CriticalThreshold`];
+            if (critical >= warning) fail(`${kind}CriticalThreshold`, `(${critical}% free) must be below ${kind}WarningThreshold (${warning}% free)`);
+        }
+        return t;
+    }
     const adminCidrs = cidrs("adminCidrs", []);
     const egressCidrs = cidrs("egressCidrs", ["0.0.0.0/0"]);
     const settings: StackSettings = {
@@ -148,6 +176,7 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
         backupRetentionDays: int("backupRetentionDays", SETTING_DEFAULTS.backupRetentionDays, 1, 3650) ?? SETTING_DEFAULTS.backupRetentionDays,
         backupSchedule: pattern("backupSchedule", /^[A-Za-z0-9*:,./ -]+$/, "a systemd OnCalendar expression like *-*-* 02:30:00") ?? SETTING_DEFAULTS.backupSchedule,
         dialTimeoutSeconds: int("dialTimeoutSeconds", SETTING_DEFAULTS.dialTimeoutSeconds, 5, 600) ?? SETTING_DEFAULTS.dialTimeoutSeconds,
+        nodeAlertThresholds: thresholds(),
     };
     const emailTo = text("alertEmailTo");
     const emailFrom = text("alertEmailFrom");

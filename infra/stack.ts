@@ -88,6 +88,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                 renderHostConfigFiles({
                     stackName: stack,
                     scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
+                    nodeAlertThresholds: settings.nodeAlertThresholds,
                     alertChannels: {
                         slackWebhookUrl,
                         webhookUrl,

@@ -3,6 +3,8 @@ import * as path from "path";
 import { load } from "js-yaml";
 import { parseSettings, SettingsError, SETTING_DEFAULTS, StackSettings } from "../infra/settings";
 import { ROOT, stackConfig } from "./helpers/pulumiMocks";
+import { renderHostConfigFiles } from "../infra/render/hostConfigFiles";
+import { NODE_ALERT_DEFAULTS } from "../infra/render/nodeAlertRules";
 
 interface Declared {
     type: string;
@@ -71,6 +73,27 @@ describe("stack settings", () => {
             'iiot-monitoring:retentionDays must be a whole number from 1 to 3650, found "0"',
             'iiot-monitoring:dialTimeoutSeconds must be a whole number from 5 to 600, found "1m"',
         ]);
+    });
+
+    it("reads the node alert thresholds under the node mixin's names, and refuses a critical level above the warning", () => {
+        expect(settingsOf({ fsSpaceFillingUpWarningThreshold: "30", fsSpaceFillingUpCriticalThreshold: "15", cpuHighUsageThreshold: "80" }).nodeAlertThresholds).toEqual({
+            ...NODE_ALERT_DEFAULTS,
+            fsSpaceFillingUpWarningThreshold: 30,
+            fsSpaceFillingUpCriticalThreshold: 15,
+            cpuHighUsageThreshold: 80,
+        });
+        expect(() => settingsOf({ fsSpaceAvailableCriticalThreshold: "10" })).toThrow(
+            "iiot-monitoring:fsSpaceAvailableCriticalThreshold (10% free) must be below fsSpaceAvailableWarningThreshold (5% free)",
+        );
+        expect(() => settingsOf({ memoryHighUtilizationThreshold: "101" })).toThrow('iiot-monitoring:memoryHighUtilizationThreshold must be a whole number from 1 to 100, found "101"');
+    });
+
+    it("puts the thresholds into the rendered node alerts", () => {
+        const t = settingsOf({ fsSpaceFillingUpWarningThreshold: "30", diskIOSaturationThreshold: "25" }).nodeAlertThresholds;
+        const rules = renderHostConfigFiles({ stackName: "t", nodeAlertThresholds: t })["config/prometheus/rules/node.yml"];
+        const spaceLimits = [...rules.matchAll(/node_filesystem_size_bytes\{[^}]*\} \* 100 < (\d+)/g)].map((m) => Number(m[1]));
+        expect(spaceLimits).toEqual([30, 20, 5, 3]);
+        expect(rules).toMatch(/node_disk_io_time_weighted_seconds_total\{[^}]*\}\[5m\]\) > 25\n/);
     });
 
     it("refuses a list given as plain text", () => {

@@ -1,4 +1,5 @@
 import { dump } from "js-yaml";
+import { MONITORING_SCOPE } from "./alertRules";
 
 /** Where alerts go. Every field is optional: with none, alerts are visible in Grafana and Alertmanager only. */
 export interface AlertChannels {
@@ -46,8 +47,11 @@ function receiver(name: string, c: AlertChannels): Record<string, unknown> {
 
 /**
  * alertmanager.yml: grouped by site and alert; critical and warning alerts to the configured channels
- * (critical repeated hourly, warnings every 4 hours, info nowhere); inhibitions that cut noise. Holds
- * the channels' secrets, so the stack delivers it as a secret.
+ * (critical repeated hourly, warnings every 4 hours, info nowhere); inhibitions that cut noise. The
+ * monitoring system's own alerts (`iiotmon_scope="monitoring"`: the host's node alerts, backups,
+ * Prometheus, Alertmanager) go first to receivers of their own, grouped by alert and instance (they have
+ * no site), so a full data disk on the monitoring host reads as that, not as one more device. Holds the
+ * channels' secrets, so the stack delivers it as a secret.
  */
 export function renderAlertmanagerConfig(channels: AlertChannels = {}): string {
     const config = {
@@ -58,11 +62,26 @@ export function renderAlertmanagerConfig(channels: AlertChannels = {}): string {
             group_interval: "5m",
             repeat_interval: "4h",
             routes: [
+                {
+                    receiver: "default",
+                    matchers: [`iiotmon_scope="${MONITORING_SCOPE.iiotmon_scope}"`],
+                    group_by: ["alertname", "instance"],
+                    routes: [
+                        { receiver: "monitoring-critical", matchers: ['severity="critical"'], repeat_interval: "1h" },
+                        { receiver: "monitoring-warning", matchers: ['severity="warning"'], repeat_interval: "4h" },
+                    ],
+                },
                 { receiver: "critical", matchers: ['severity="critical"'], repeat_interval: "1h" },
                 { receiver: "warning", matchers: ['severity="warning"'], repeat_interval: "4h" },
             ],
         },
-        receivers: [{ name: "default" }, receiver("critical", channels), receiver("warning", channels)],
+        receivers: [
+            { name: "default" },
+            receiver("critical", channels),
+            receiver("warning", channels),
+            receiver("monitoring-critical", channels),
+            receiver("monitoring-warning", channels),
+        ],
         inhibit_rules: [
             // A device that is down fires nothing else of its own.
             { source_matchers: ['alertname="DeviceDown"'], target_matchers: ['alertname!="DeviceDown"'], equal: ["instance"] },

@@ -4,6 +4,7 @@ import { Fleet } from "../fleet/types";
 import { provisionerScript } from "../provisionerScripts";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { ruleFiles } from "./alertRules";
+import { NodeAlertThresholds } from "./nodeAlertRules";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
 import { renderPrometheusConfig } from "./prometheusConfig";
@@ -32,6 +33,8 @@ export interface HostConfigOptions {
     readonly scrapeIntervalSeconds?: number;
     /** Where alerts go (secrets: the stack delivers these files as a secret). */
     readonly alertChannels?: AlertChannels;
+    /** Thresholds of the node alerts. Defaults to the node mixin's. */
+    readonly nodeAlertThresholds?: NodeAlertThresholds;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface HostConfigOptions {
 export function renderHostConfigFiles(o: HostConfigOptions): Record<string, string> {
     return {
         "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds }),
-        ...Object.fromEntries(Object.entries(ruleFiles()).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
+        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),

@@ -14,15 +14,17 @@ export function targetAddress(device: Device): string {
 
 /**
  * The file_sd targets of a fleet: `instance` is the device's name (stable when its address changes),
- * plus `device`, `site`, `region` and the device's own labels. Sorted by name, so reordering
- * endpoints.yaml renders the same file.
+ * plus `site`, `region` and the device's own labels. No `device` label: node_exporter's network, disk and
+ * filesystem series carry their own, which a target label of that name would rename to
+ * `exported_device` (validation refuses every such name, see fleet/labels.ts). Sorted by name, so
+ * reordering endpoints.yaml renders the same file.
  */
 export function scrapeTargets(devices: readonly Device[]): ScrapeTarget[] {
     return [...devices]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
         .map((d) => ({
             targets: [targetAddress(d)],
-            labels: { ...d.labels, instance: d.name, device: d.name, site: d.site, region: d.region },
+            labels: { ...d.labels, instance: d.name, site: d.site, region: d.region },
         }));
 }
 

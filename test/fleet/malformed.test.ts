@@ -209,7 +209,16 @@ const CASES: [name: string, text: string, expected: string[]][] = [
         "label reserved by the product",
         HEAD + device("a", "10.0.0.1", "    labels:\n      site: other\n"),
         [
-            "endpoints.yaml:15:7: devices[0].labels.site is set by the product itself (instance, job, site, region, device, address); choose another name",
+            "endpoints.yaml:15:7: devices[0].labels.site is set by the product itself (instance, job, site, region, monitor, iiotmon_scope); choose another name",
+        ],
+    ],
+    [
+        // node_exporter's own `device` (interfaces, disks, filesystems) would become exported_device.
+        "label node_exporter uses on its own series",
+        HEAD + device("a", "10.0.0.1", "    labels:\n      device: plc-7\n      mountpoint: /data\n"),
+        [
+            "endpoints.yaml:15:7: devices[0].labels.device is a label node_exporter 1.12.1 puts on its own series (netdev collector, diskstats collector, filesystem collector and 21 more); as a device label it would make Prometheus rename theirs to exported_device; choose another name",
+            "endpoints.yaml:16:7: devices[0].labels.mountpoint is a label node_exporter 1.12.1 puts on its own series (filesystem collector, mountstats collector); as a device label it would make Prometheus rename theirs to exported_mountpoint; choose another name",
         ],
     ],
     [

@@ -100,13 +100,61 @@ describe("Prometheus on the lab", () => {
             expect.arrayContaining([["prom-dev-1", "up", ""], ["prom-dev-2", "up", ""], ["prom-dev-3", "up", ""]]),
         );
         const t1 = targets.find((t) => t.labels.instance === "prom-dev-1")!;
-        expect(t1.labels).toMatchObject({ job: "node", device: "prom-dev-1", site: "lab-site", region: "lab-region", env: "lab" });
+        expect(t1.labels).toEqual({ instance: "prom-dev-1", job: "node", site: "lab-site", region: "lab-region", env: "lab" });
         const uname = await prom.query('node_uname_info{job="node"}');
         expect(uname.map((s) => [s.metric.instance, s.metric.nodename]).sort()).toEqual([
             ["prom-dev-1", "prom-dev-1"],
             ["prom-dev-2", "prom-dev-2"],
             ["prom-dev-3", "prom-dev-3"],
         ]);
+    });
+
+    /**
+     * Queries of the community "Node Exporter Full" dashboard (grafana.com dashboard 1860), quoted from
+     * rfmoz/grafana-dashboards prometheus/node-exporter-full.json at 4b1729d13b610d449b1055659b070d28c19a9699
+     * (revision 102): line 1541 (panel "Network Traffic Basic", Rx), line 8956 (panel "Disk Read/Write Data",
+     * read), line 2772 (panel "Disk Throughput", read), and its `node` variable.
+     */
+    const NODE_EXPORTER_FULL = {
+        network: 'rate(node_network_receive_bytes_total{instance="$node",job="$job"}[$__rate_interval])*8',
+        disk: 'rate(node_disk_read_bytes_total{instance="$node",job="$job"}[$__rate_interval])',
+        wholeDisks: 'rate(node_disk_read_bytes_total{instance="$node",job="$job",device=~"[a-z]+|nvme[0-9]+n[0-9]+|mmcblk[0-9]+"}[$__rate_interval])',
+        nodeVariable: 'label_values(node_uname_info{job="$job", nodename="$nodename"}, instance)',
+    };
+    const full = (expr: string) => expr.replace(/\$node\b/g, "prom-dev-2").replace(/\$job\b/g, "node").replace(/\$nodename\b/g, "prom-dev-2").replace(/\$__rate_interval/g, "10s");
+
+    it("keeps node_exporter's own device label: real interface and disk names, nothing renamed to exported_*", async () => {
+        const interfaces = execOnDevice(devices[1], "ls /sys/class/net").split(/\s+/).filter(Boolean).sort();
+        expect(interfaces).toContain("lo");
+        const received = await waitFor("network series of prom-dev-2", async () => {
+            const r = await prom.query('node_network_receive_bytes_total{job="node",instance="prom-dev-2"}');
+            return r.length ? r : undefined;
+        });
+        expect(received.value.map((x) => x.metric.device).sort()).toEqual(interfaces);
+
+        const labelNames = ((await (await fetch(`${prom.url}/api/v1/labels`)).json()) as { data: string[] }).data;
+        expect(labelNames).toContain("device");
+        expect(labelNames.filter((n) => n.startsWith("exported_"))).toEqual([]);
+    });
+
+    it("gives the Node Exporter Full dashboard one series per interface and per disk", async () => {
+        // Two scrapes at least, so rate() has samples.
+        await sleep(3 * SCRAPE_SECONDS * 1000);
+        const nodes = await fetch(`${prom.url}/api/v1/series?match[]=${encodeURIComponent(/^label_values\((.*),\s*instance\)$/.exec(full(NODE_EXPORTER_FULL.nodeVariable))![1])}`);
+        expect(((await nodes.json()) as { data: { instance: string }[] }).data.map((x) => x.instance)).toEqual(["prom-dev-2"]);
+
+        const interfaces = execOnDevice(devices[1], "ls /sys/class/net").split(/\s+/).filter(Boolean).sort();
+        const network = await prom.query(full(NODE_EXPORTER_FULL.network));
+        expect(network.map((x) => x.metric.device).sort()).toEqual(interfaces);
+
+        // node_exporter leaves partitions, loop and ram devices out; every series is a disk the device has, once.
+        const diskstats = execOnDevice(devices[1], "cat /proc/diskstats").split("\n").map((l) => l.trim().split(/\s+/)[2]).filter(Boolean);
+        const disks = (await prom.query(full(NODE_EXPORTER_FULL.disk))).map((x) => x.metric.device);
+        expect(disks.length).toBeGreaterThan(0);
+        expect(new Set(disks).size).toBe(disks.length);
+        expect(disks.filter((d) => !diskstats.includes(d))).toEqual([]);
+        const whole = (await prom.query(full(NODE_EXPORTER_FULL.wholeDisks))).map((x) => x.metric.device).sort();
+        expect(whole).toEqual(disks.filter((d) => /^(?:[a-z]+|nvme[0-9]+n[0-9]+|mmcblk[0-9]+)$/.test(d)).sort());
     });
 
     it("picks up an added and a removed device within seconds, without a restart or a missed scrape", async () => {

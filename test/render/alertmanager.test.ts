@@ -35,6 +35,13 @@ describe("alertmanager.yml", () => {
         ["severity=critical alertname=DeviceDown site=north instance=a", "critical"],
         ["severity=warning alertname=NodeMemoryHighUtilization site=north instance=a", "warning"],
         ["severity=info alertname=NodeCPUHighUsage site=north instance=a", "default"],
+        // The monitoring host's own node alerts and the monitoring rules carry iiotmon_scope=monitoring.
+        ["severity=critical alertname=NodeFilesystemAlmostOutOfSpace job=host instance=monitoring-host iiotmon_scope=monitoring", "monitoring-critical"],
+        ["severity=warning alertname=NodeFilesystemAlmostOutOfSpace job=host instance=monitoring-host iiotmon_scope=monitoring", "monitoring-warning"],
+        ["severity=warning alertname=BackupStale job=host instance=monitoring-host iiotmon_scope=monitoring", "monitoring-warning"],
+        ["severity=info alertname=NodeCPUHighUsage job=host instance=monitoring-host iiotmon_scope=monitoring", "default"],
+        // The same alert of a device stays with the fleet's receivers.
+        ["severity=warning alertname=NodeFilesystemAlmostOutOfSpace job=node instance=wtg-01 site=north", "warning"],
     ])("routes %s to %s", (labels, receiver) => {
         const r = spawnSync("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels.split(" ")], { encoding: "utf8" });
         expect([r.status, r.stdout.trim()]).toEqual([0, receiver]);
@@ -42,7 +49,7 @@ describe("alertmanager.yml", () => {
 
     it("sends critical and warning alerts to every configured channel", () => {
         const yaml = fs.readFileSync(file, "utf8");
-        for (const receiver of ["critical", "warning"]) {
+        for (const receiver of ["critical", "warning", "monitoring-critical", "monitoring-warning"]) {
             const block = yaml.split(`- name: ${receiver}\n`)[1].split("\n  - name:")[0];
             expect(block).toContain("slack_configs");
             expect(block).toContain("webhook_configs");

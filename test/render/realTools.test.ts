@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { NODE_EXPORTER_LABELS } from "../../infra/fleet/nodeExporterLabels";
 import { readFleetFile } from "../../infra/fleet/loadFleet";
 import { renderCloudInit } from "../../infra/render/cloudInit";
 import { renderHostConfigFiles, renderTargetsFile } from "../../infra/render/hostConfigFiles";
@@ -33,7 +34,7 @@ describe("rendered host files pass their real checkers", () => {
     it("prometheus.yml: promtool check config (which also checks the rule files)", () => {
         const r = tool("promtool", ["check", "config", `${prom}/prometheus.yml`]);
         expect(r.error).toBeUndefined();
-        expect(r.out).toContain("SUCCESS: 4 rule files found");
+        expect(r.out).toContain("SUCCESS: 5 rule files found");
         expect(r.code).toBe(0);
     });
 
@@ -45,9 +46,17 @@ describe("rendered host files pass their real checkers", () => {
     });
 
     it("rules: promtool check rules", () => {
-        const files = ["fleet", "node", "hardware", "monitoring"].map((f) => `${prom}/rules/${f}.yml`);
+        const files = ["fleet", "node", "monitoring-host", "hardware", "monitoring"].map((f) => `${prom}/rules/${f}.yml`);
         const r = tool("promtool", ["check", "rules", ...files]);
-        expect([r.code, r.out]).toEqual([0, expect.stringContaining("SUCCESS: 22 rules found")]);
+        expect(r.code).toBe(0);
+        // Per file: the node mixin's 26 alerts for the devices and again for the monitoring host.
+        expect([...r.out.matchAll(/rules\/([\w-]+)\.yml\n\s+SUCCESS: (\d+) rules found/g)].map((m) => `${m[1]}:${m[2]}`)).toEqual([
+            "fleet:2",
+            "node:26",
+            "monitoring-host:26",
+            "hardware:2",
+            "monitoring:5",
+        ]);
     });
 
     it("alertmanager.yml: amtool check-config", () => {
@@ -75,7 +84,16 @@ describe("rendered host files pass their real checkers", () => {
         expect(targets.map((t) => t.labels.instance)).toEqual(fleet.devices.map((d) => d.name).sort());
         expect(targets.find((t) => t.labels.instance === "wtg-a01-ctrl")).toEqual({
             targets: ["10.40.1.11:9100"],
-            labels: { env: "production", facility: "offshore-substation", operator: "north-haven-wind", role: "turbine-controller", string: "a", instance: "wtg-a01-ctrl", device: "wtg-a01-ctrl", site: "nhv-offshore", region: "uk-north-sea" },
+            labels: { env: "production", facility: "offshore-substation", operator: "north-haven-wind", role: "turbine-controller", string: "a", instance: "wtg-a01-ctrl", site: "nhv-offshore", region: "uk-north-sea" },
         });
+    });
+
+    it("no target label collides with a label node_exporter's collectors put on their own series", () => {
+        const targets = JSON.parse(fs.readFileSync(path.join(prom, "targets/fleet.json"), "utf8")) as { labels: Record<string, string> }[];
+        const names = [...new Set(targets.flatMap((t) => Object.keys(t.labels)))].sort();
+        // `instance` and `job` are Prometheus's own target labels, which node_exporter never sets.
+        expect(names).toEqual(["env", "facility", "instance", "operator", "region", "role", "site", "string"]);
+        expect(names.filter((n) => n in NODE_EXPORTER_LABELS)).toEqual([]);
+        expect(Object.keys(NODE_EXPORTER_LABELS)).toEqual(expect.arrayContaining(["device", "mountpoint", "fstype", "cpu", "mode", "name", "state", "type", "chip", "sensor", "nodename"]));
     });
 });
