@@ -1,10 +1,12 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { shellQuote } from "../infra/nodeExporter/shellQuote";
 import { provisionerScript } from "../infra/provisionerScripts";
+import { HOST_SCRIPT_LAUNCHER, launcherStdin } from "../infra/render/hostCommand";
 import { hostConfigPayload, hostFile } from "../infra/render/hostConfigFiles";
+import { HOST_SCRIPTS, hostSetupPayload, hostSystemFiles } from "../infra/render/hostSystemFiles";
 
 const APPLY_SCRIPT = provisionerScript("host-apply-config.sh");
+const SETUP_SCRIPT = provisionerScript("host-setup.sh");
 export const APPLY_FLEET_SCRIPT = provisionerScript("host-apply-fleet.sh");
 
 /** Arguments of a HostConfiguration. */
@@ -15,32 +17,63 @@ export interface HostConfigurationArgs {
     /** The scrape CA certificate and password, written where Prometheus reads them. */
     readonly scrapeCaCertPem: pulumi.Input<string>;
     readonly scrapePassword: pulumi.Input<string>;
-    /** Re-run when the host is replaced (its data volume keeps the files, but cheap to check). */
+    /** Re-run when the host is replaced: a new instance gets its scripts, units and mount again. */
     readonly hostId: pulumi.Input<string>;
+    /** The host's readiness (cloud-init done, Docker up): nothing runs on the host before it. */
+    readonly hostReady: pulumi.Resource;
+    /** The EBS data volume to mount, and its size: a larger size re-runs the step that grows the file system. */
+    readonly dataVolumeId: pulumi.Input<string>;
+    readonly dataVolumeGiB: pulumi.Input<number>;
+    /** The backup job's bucket, region and schedule (systemd OnCalendar). */
+    readonly backupBucketName: pulumi.Input<string>;
+    readonly backupRegion: string;
+    readonly backupSchedule: string;
+    /** Scripts from provisioners/ to install on the host. Defaults to HOST_SCRIPTS. */
+    readonly hostScripts?: readonly string[];
 }
 
 /**
- * Writes the host's configuration into the directories the containers mount and reloads what changed.
- * Nothing here restarts or replaces a container.
+ * Everything the host gets after its bootstrap, in place and without restarting a container: first its
+ * scripts, the backup settings and timer, the data volume mounted and its file system grown; then the
+ * configuration files the containers mount, with a reload of what changed.
  */
 export class HostConfiguration extends pulumi.ComponentResource {
     public readonly applied: pulumi.Output<string>;
 
     constructor(name: string, args: HostConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:HostConfiguration", name, {}, opts);
+        const system = new command.remote.Command(
+            `${name}-system`,
+            {
+                connection: args.connection,
+                create: HOST_SCRIPT_LAUNCHER,
+                stdin: pulumi
+                    .all([args.backupBucketName, args.dataVolumeId])
+                    .apply(([bucket, volumeId]) =>
+                        launcherStdin(SETUP_SCRIPT, hostSetupPayload(hostSystemFiles({ bucket, region: args.backupRegion, schedule: args.backupSchedule }, args.hostScripts ?? HOST_SCRIPTS), volumeId)),
+                    ),
+                triggers: [args.hostId, args.dataVolumeGiB],
+                addPreviousOutputInEnv: false,
+            },
+            { parent: this, dependsOn: [args.hostReady] },
+        );
         const stdin = pulumi.secret(
             pulumi.all([args.files, args.scrapeCaCertPem, args.scrapePassword]).apply(([files, ca, password]) =>
-                hostConfigPayload([
-                    ...Object.entries(files).map(([rel, text]) => hostFile(rel, text)),
-                    hostFile("config/prometheus/secrets/scrape-ca.crt", ca),
-                    hostFile("config/prometheus/secrets/scrape-password", password),
-                ]),
+                launcherStdin(
+                    APPLY_SCRIPT,
+                    hostConfigPayload([
+                        ...Object.entries(files).map(([rel, text]) => hostFile(rel, text)),
+                        hostFile("config/prometheus/secrets/scrape-ca.crt", ca),
+                        hostFile("config/prometheus/secrets/scrape-password", password),
+                    ]),
+                ),
             ),
         );
         const apply = new command.remote.Command(
             `${name}-files`,
-            { connection: args.connection, create: `sudo -n sh -c ${shellQuote(APPLY_SCRIPT)}`, stdin, triggers: [args.hostId], addPreviousOutputInEnv: false },
-            { parent: this },
+            { connection: args.connection, create: HOST_SCRIPT_LAUNCHER, stdin, triggers: [args.hostId], addPreviousOutputInEnv: false },
+            // The files go onto the data volume, which the system step mounts.
+            { parent: this, dependsOn: [system] },
         );
         this.applied = apply.stdout;
         this.registerOutputs({ applied: this.applied });
@@ -72,8 +105,8 @@ export class ScrapeTargets extends pulumi.ComponentResource {
             `${name}-file`,
             {
                 connection: args.connection,
-                create: `sudo -n sh -c ${shellQuote(APPLY_FLEET_SCRIPT)}`,
-                stdin: fleetPayload(args.targetsJson, args.fleetRecordSql),
+                create: HOST_SCRIPT_LAUNCHER,
+                stdin: launcherStdin(APPLY_FLEET_SCRIPT, fleetPayload(args.targetsJson, args.fleetRecordSql)),
                 addPreviousOutputInEnv: false,
             },
             { parent: this, dependsOn: args.dependsOn },

@@ -6,6 +6,10 @@ import { isIPv6 } from "net";
 import { withoutComment } from "../infra/fleet/hostKey";
 import { ec2AssumeRolePolicy, hostBackupPolicy } from "../infra/render/awsPolicies";
 import { renderCloudInit } from "../infra/render/cloudInit";
+import { growOnlyVolumeSize } from "../infra/render/dataVolumeSize";
+
+/** The tag that finds the stack's data volume in AWS, to read its current size before asking for one. */
+export const DATA_VOLUME_TAG = "iiotmon:data-volume";
 
 /** Grafana's port on the host; reachable only from the admin CIDRs. */
 export const GRAFANA_PORT = 3000;
@@ -15,6 +19,7 @@ export interface MonitoringHostArgs {
     /** Pinned AMI (Ubuntu LTS). */
     readonly amiId: pulumi.Input<string>;
     readonly instanceType: string;
+    /** The data volume size the fleet or the settings ask for; the volume never shrinks below its current size. */
     readonly dataVolumeGiB: number;
     /** A subnet; defaults to the default VPC's subnet in its first availability zone. */
     readonly subnetId?: string;
@@ -22,11 +27,8 @@ export interface MonitoringHostArgs {
     readonly adminCidrs: readonly string[];
     /** Where the host may connect to (devices, packages, S3). */
     readonly egressCidrs: readonly string[];
-    /** The backup bucket the host writes to, and when. */
+    /** The backup bucket the host may write to. */
     readonly backupBucketArn: pulumi.Input<string>;
-    readonly backupBucketName: pulumi.Input<string>;
-    /** systemd OnCalendar of the backup job. */
-    readonly backupSchedule: string;
     /** A throw-away stack: the data volume is deleted with the stack. Production protects it. */
     readonly testStack: boolean;
     readonly tags?: Record<string, string>;
@@ -56,8 +58,12 @@ export class MonitoringHost extends pulumi.ComponentResource {
     public readonly access: HostAccess;
     public readonly instanceId: pulumi.Output<string>;
     public readonly dataVolumeId: pulumi.Output<string>;
+    /** The data volume's size in GiB once AWS has it (never less than it had). */
+    public readonly dataVolumeGiB: pulumi.Output<number>;
     /** `ssh://ubuntu@IP`, known only once cloud-init and Docker are ready. */
     public readonly dockerHost: pulumi.Output<string>;
+    /** The readiness command: anything that runs on the host comes after it. */
+    public readonly ready: pulumi.Resource;
 
     constructor(name: string, args: MonitoringHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:MonitoringHost", name, {}, opts);
@@ -88,25 +94,31 @@ export class MonitoringHost extends pulumi.ComponentResource {
         const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, child);
 
         const keep = { protect: !args.testStack, retainOnDelete: !args.testStack };
+        // Read the volume's current size from AWS (nothing found before the first `up`): a smaller fleet
+        // must not ask AWS to shrink it, which AWS refuses.
+        const volumeKey = `${pulumi.getProject()}/${pulumi.getStack()}/${name}-data`;
+        const currentSizes = aws.ebs
+            .getEbsVolumesOutput({ tags: { [DATA_VOLUME_TAG]: volumeKey } }, child)
+            .apply((found) => pulumi.all([...found.ids].sort().map((id) => aws.ebs.getVolumeOutput({ filters: [{ name: "volume-id", values: [id] }] }, child).size)));
+        const dataVolumeGiB = currentSizes.apply((sizes) => {
+            const r = growOnlyVolumeSize(args.dataVolumeGiB, sizes);
+            if (r.note) pulumi.log.warn(r.note, this);
+            return r.sizeGiB;
+        });
         const volume = new aws.ebs.Volume(
             `${name}-data`,
-            { availabilityZone: subnet.availabilityZone, size: args.dataVolumeGiB, type: "gp3", encrypted: true, tags: { ...tags, Name: `${name}-data` } },
+            { availabilityZone: subnet.availabilityZone, size: dataVolumeGiB, type: "gp3", encrypted: true, tags: { ...tags, Name: `${name}-data`, [DATA_VOLUME_TAG]: volumeKey } },
             { ...child, ...keep },
         );
 
         const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, child);
         const adminKey = new tls.PrivateKey(`${name}-admin-key`, { algorithm: "ED25519" }, child);
+        // A bootstrap that depends on nothing but the two keys: settings, scripts and the fleet reach the
+        // host through HostConfiguration, in place, so none of them replaces the instance.
         const userData = pulumi.secret(
             pulumi
-                .all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, adminKey.publicKeyOpenssh, volume.id, args.backupBucketName])
-                .apply(([priv, pub, admin, vol, bucket]) =>
-                    renderCloudInit({
-                        hostKey: { privateOpenssh: priv, publicOpenssh: pub },
-                        adminPublicKey: admin,
-                        dataVolumeId: vol,
-                        backup: { bucket, region: aws.config.region ?? "", schedule: args.backupSchedule },
-                    }),
-                ),
+                .all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, adminKey.publicKeyOpenssh])
+                .apply(([priv, pub, admin]) => renderCloudInit({ hostKey: { privateOpenssh: priv, publicOpenssh: pub }, adminPublicKey: admin })),
         );
         const instance = new aws.ec2.Instance(
             `${name}`,
@@ -126,9 +138,9 @@ export class MonitoringHost extends pulumi.ComponentResource {
             // The data volume can be attached to one instance at a time: the old one goes first.
             { ...child, deleteBeforeReplace: true },
         );
-        new aws.ec2.VolumeAttachment(`${name}-data-attachment`, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
+        const attachment = new aws.ec2.VolumeAttachment(`${name}-data-attachment`, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
         const eip = new aws.ec2.Eip(`${name}-ip`, { domain: "vpc", tags }, child);
-        new aws.ec2.EipAssociation(`${name}-ip-association`, { allocationId: eip.id, instanceId: instance.id }, child);
+        const association = new aws.ec2.EipAssociation(`${name}-ip-association`, { allocationId: eip.id, instanceId: instance.id }, child);
         new aws.cloudwatch.MetricAlarm(
             `${name}-auto-recovery`,
             {
@@ -162,13 +174,19 @@ export class MonitoringHost extends pulumi.ComponentResource {
             {
                 connection,
                 create: pulumi.interpolate`cloud-init status --wait >/dev/null || { cloud-init status --long >&2; exit 1; }; sudo -n docker info --format '{{.ServerVersion}}' >/dev/null && echo ssh://ubuntu@${eip.publicIp}`,
-                triggers: [instance.id],
+                // Re-run for a new instance, and for a new association: the Elastic IP must point at the
+                // instance before this connects (to the EIP) and before anything trusts the answer.
+                triggers: [instance.id, association.id],
+                addPreviousOutputInEnv: false,
             },
-            { ...child, dependsOn: [instance] },
+            { ...child, dependsOn: [instance, association, attachment] },
         );
         this.access = { publicIp: eip.publicIp, connection, hostKey: pinnedHostKey, adminPrivateKey: pulumi.secret(adminKey.privateKeyOpenssh) };
         this.instanceId = instance.id;
         this.dataVolumeId = volume.id;
+        // From the volume resource, so whatever grows the file system runs after AWS grew the volume.
+        this.dataVolumeGiB = volume.size;
+        this.ready = ready;
         this.dockerHost = ready.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
         this.registerOutputs({ publicIp: eip.publicIp, instanceId: this.instanceId });
     }

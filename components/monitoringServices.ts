@@ -20,7 +20,16 @@ export interface MonitoringServicesArgs {
     readonly retentionDays: number;
     /** Written before the containers start, so they find their configuration. */
     readonly configuration: pulumi.Resource;
+    /**
+     * The EC2 instance the containers run on. A replaced instance keeps its Elastic IP, so the Docker
+     * provider's inputs and the containers' own would show no change, and the new host would stay
+     * empty; the instance id in their (replace-forcing) inputs recreates them in the same `up`.
+     */
+    readonly hostInstanceId: pulumi.Input<string>;
 }
+
+/** The label that ties Docker resources to the instance they run on. */
+export const HOST_INSTANCE_LABEL = "iiotmon.host-instance";
 
 /**
  * Prometheus, Alertmanager, Grafana and TimescaleDB as containers on a private network, data on the
@@ -39,8 +48,14 @@ export class MonitoringServices extends pulumi.ComponentResource {
         const grafanaDb = password("grafana-db");
         const reader = password("timescaledb-reader");
 
-        const network = new docker.Network(`${name}-net`, { name: "iiotmon", driver: "bridge" }, onHost);
-        const image = (key: keyof typeof IMAGES) => new docker.RemoteImage(`${name}-${key}-image`, { name: IMAGES[key], keepLocally: true }, onHost);
+        // Docker `labels` force a new network and container (terraform-provider-docker
+        // internal/provider/resource_docker_container.go: "labels" ForceNew: true; networks have no
+        // update at all), and `triggers` a new image (RemoteImage: "when changed, will force the
+        // docker.RemoteImage resource to be replaced").
+        const onInstance = [{ label: HOST_INSTANCE_LABEL, value: args.hostInstanceId }];
+        const network = new docker.Network(`${name}-net`, { name: "iiotmon", driver: "bridge", labels: onInstance }, onHost);
+        const image = (key: keyof typeof IMAGES) =>
+            new docker.RemoteImage(`${name}-${key}-image`, { name: IMAGES[key], keepLocally: true, triggers: { [HOST_INSTANCE_LABEL]: args.hostInstanceId } }, onHost);
         const base = (key: keyof typeof IMAGES) => ({
             name: key,
             image: image(key).imageId,
@@ -50,6 +65,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
             waitTimeout: 180,
             logDriver: "json-file",
             logOpts: { "max-size": "20m", "max-file": "5" },
+            labels: onInstance,
         });
         // Fixed names and ports: the old container must go before its replacement starts.
         const replace = { ...onHost, deleteBeforeReplace: true, dependsOn: [args.configuration] };

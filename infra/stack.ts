@@ -73,8 +73,6 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         adminCidrs: settings.adminCidrs,
         egressCidrs: settings.egressCidrs,
         backupBucketArn: bucket.bucketArn,
-        backupBucketName: bucket.bucketName,
-        backupSchedule: settings.backupSchedule,
         testStack: settings.testStack,
         tags,
     });
@@ -99,12 +97,18 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         scrapeCaCertPem: authority.caCertPem,
         scrapePassword: authority.password,
         hostId: host.instanceId,
+        hostReady: host.ready,
+        dataVolumeId: host.dataVolumeId,
+        dataVolumeGiB: host.dataVolumeGiB,
+        backupBucketName: bucket.bucketName,
+        backupRegion: aws.config.region ?? "",
+        backupSchedule: settings.backupSchedule,
     });
     const provider = new docker.Provider("monitoring-host-docker", {
         host: host.dockerHost,
         sshOpts: dockerSshOptions(stack, host.access.publicIp, host.access.hostKey, host.access.adminPrivateKey),
     });
-    const services = new MonitoringServices("services", { provider, retentionDays: settings.retentionDays, configuration });
+    const services = new MonitoringServices("services", { provider, retentionDays: settings.retentionDays, configuration, hostInstanceId: host.instanceId });
 
     const tarballs = new PushedTarballs(path.resolve(projectDir, settings.nodeExporterTarballDir), inputs.checksums);
     const devices: Record<string, pulumi.Output<string>> = {};

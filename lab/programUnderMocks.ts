@@ -30,6 +30,9 @@ function unwrap(value: unknown, at: string, secrets: string[]): unknown {
     return value;
 }
 
+/** EBS volumes that exist in the simulated account (none by default: a stack's first `up`). Tests set it. */
+export const simulatedEbsVolumes: { id: string; sizeGiB: number; tags: Record<string, string> }[] = [];
+
 /**
  * The AWS look-ups the program makes, answered as a default VPC in eu-west-2 would answer them. Any
  * other invoke throws, so a new look-up cannot slip through unmocked.
@@ -42,6 +45,18 @@ export function simulatedAwsCall(token: string, inputs: Record<string, unknown>)
             return { ids: ["subnet-0bbbb", "subnet-0aaaa"], filters: inputs.filters };
         case "aws:ec2/getSubnet:getSubnet":
             return { id: inputs.id, vpcId: "vpc-0default", availabilityZone: inputs.id === "subnet-0aaaa" ? "eu-west-2a" : "eu-west-2b" };
+        case "aws:ebs/getEbsVolumes:getEbsVolumes": {
+            // Like the provider's data source: every tag given must match; no match is an empty list, not an error.
+            const wanted = Object.entries((inputs.tags ?? {}) as Record<string, string>);
+            const ids = simulatedEbsVolumes.filter((v) => wanted.every(([k, val]) => v.tags[k] === val)).map((v) => v.id);
+            return { id: "eu-west-2", ids, tags: inputs.tags };
+        }
+        case "aws:ebs/getVolume:getVolume": {
+            const id = ((inputs.filters ?? []) as { name: string; values: string[] }[]).find((f) => f.name === "volume-id")?.values[0];
+            const v = simulatedEbsVolumes.find((x) => x.id === id);
+            if (!v) throw new Error(`simulated AWS: your query returned no results (volume ${id})`);
+            return { id: v.id, volumeId: v.id, size: v.sizeGiB, encrypted: true, volumeType: "gp3", tags: v.tags };
+        }
         case "aws:ssm/getParameter:getParameter":
             return { name: inputs.name, value: "ami-0123456789abcdef0", type: "String" };
         default:

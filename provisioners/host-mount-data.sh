@@ -1,7 +1,8 @@
 #!/bin/sh
 # Mounts the monitoring host's EBS data volume at /srv/iiotmon, found by its NVMe identity (the volume
 # id), formatting it only when it is blank, idempotently; then prepares the services' directories with
-# the owners their containers run as. Run by cloud-init at every boot.
+# the owners their containers run as. Run by host-setup.sh (the host configuration step); after a
+# reboot the fstab entry mounts the volume.
 # Usage: host-mount-data.sh VOLUME_ID
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin

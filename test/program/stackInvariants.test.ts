@@ -56,7 +56,7 @@ async function dataHolders(testStack: boolean): Promise<Map<string, pulumi.Resou
     const { BackupBucket } = await import("../../components/backupBucket");
     const { MonitoringHost } = await import("../../components/monitoringHost");
     new BackupBucket("backups", { testStack, retentionDays: 30 }, { parent: probe });
-    new MonitoringHost("monitoring-host", { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, adminCidrs: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", backupBucketName: "b", backupSchedule: "daily", testStack }, { parent: probe });
+    new MonitoringHost("monitoring-host", { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, adminCidrs: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", testStack }, { parent: probe });
     await new Promise((r) => setTimeout(r, 200));
     return options;
 }
