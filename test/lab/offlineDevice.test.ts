@@ -1,0 +1,87 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadFleet } from "../../infra/fleet/loadFleet";
+import { dialAttempts, dialBudget } from "../../infra/nodeExporter/dialBudget";
+import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { renderTargetsFile, TARGETS_FILE } from "../../infra/render/hostConfigFiles";
+import { Lab, labSettings } from "../../lab/lab";
+import { execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
+import { LabFleetDevice, labFleetYaml } from "../../lab/labFleet";
+import { CHECKSUMS_FILE } from "../../lab/mirror";
+import { MirrorServer } from "../../lab/mirrorServer";
+
+/**
+ * Ten devices, one of them offline (an address nobody answers on the lab bridge), replayed as the engine
+ * runs steps (lab/replay.ts StepScheduler quotes pulumi/pulumi's step executor) and as the provider dials
+ * (lab/sshExec.ts sshRunDialing, infra/nodeExporter/dialBudget.ts quotes pulumi-command's loop).
+ */
+jest.setTimeout(600_000);
+
+const GONE = "10.213.0.250";
+
+describe("one offline device among ten", () => {
+    const mirror = new MirrorServer();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-offline-"));
+    const fleetFile = path.join(work, "endpoints.yaml");
+    const labs: Lab[] = [];
+    const newLab = () => {
+        const l = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), "lab-offline-state-")));
+        labs.push(l);
+        return l;
+    };
+    let devices: LabDeviceRecord[];
+    const installed = (d: LabDeviceRecord) => execOnDevice(d, "systemctl is-active node_exporter || true").trim();
+
+    beforeAll(async () => {
+        const lab = newLab();
+        lab.prepare();
+        await mirror.start();
+        devices = [];
+        for (let i = 1; i <= 9; i++) devices.push(await lab.start(`lab-off-${i}`, 20 + i));
+        // The offline device comes first, so it is the first step the engine starts.
+        const fleet: LabFleetDevice[] = [{ record: { ...devices[0], name: "lab-off-gone" }, address: GONE }, ...devices.map((record) => ({ record }))];
+        fs.writeFileSync(fleetFile, labFleetYaml(fleet));
+    });
+
+    afterAll(async () => {
+        for (const l of labs) {
+            await l.stopAll();
+            fs.rmSync(l.stateDir, { recursive: true, force: true });
+        }
+        await mirror.stop();
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("without continue-on-error, the first failure stops the engine from starting the other installs", async () => {
+        // --parallel 1 makes the order certain: the offline device's step runs alone and fails first.
+        const { outcomes, notStarted } = await newLab().apply(fleetFile, { parallel: 1 });
+        expect(outcomes.map((o) => [o.resourceName, o.ok])).toEqual([["device-lab-off-gone-node-exporter", false]]);
+        expect(notStarted.sort()).toEqual(devices.map((d) => `device-${d.name}-node-exporter`).sort());
+        for (const d of devices) expect([d.name, installed(d)]).toEqual([d.name, "inactive"]);
+    });
+
+    it("with continue-on-error, the other nine are installed and the offline one fails after the provider's dials", async () => {
+        const { outcomes, notStarted } = await newLab().apply(fleetFile, { continueOnError: true });
+        expect(notStarted).toEqual([]);
+        const gone = outcomes.find((o) => o.resourceName === "device-lab-off-gone-node-exporter");
+        expect(gone?.ok).toBe(false);
+        expect(gone?.error).toMatch(new RegExp(`^device-lab-off-gone-node-exporter: create ssh to ${GONE.replace(/\./g, "\\.")} failed: .*No route to host`));
+        // dialTimeoutSeconds 20 in the lab: dialErrorLimit + 1 dials, as the provider makes them.
+        expect(gone?.dials).toBe(dialAttempts(dialBudget(Number(labSettings().dialTimeoutSeconds))));
+        for (const d of devices) {
+            const o = outcomes.find((x) => x.resourceName === `device-${d.name}-node-exporter`);
+            expect([d.name, o?.ok, o?.dials, installed(d)]).toEqual([d.name, true, 1, "active"]);
+        }
+    });
+
+    it("keeps all ten in the rendered targets file, the offline one included", () => {
+        // The file the program hands to the scrape-targets command, which does not wait for any install
+        // (test/program/offlineDevices.test.ts checks that edge): DeviceDown reports the offline device.
+        const fleet = loadFleet(fleetFile, loadChecksums([CHECKSUMS_FILE]));
+        const groups = JSON.parse(renderTargetsFile(fleet)[TARGETS_FILE]) as { targets: string[]; labels: { instance: string } }[];
+        const byName = Object.fromEntries(groups.map((g) => [g.labels.instance, g.targets]));
+        expect(Object.keys(byName).sort()).toEqual(["lab-off-gone", ...devices.map((d) => d.name)].sort());
+        expect(byName["lab-off-gone"]).toEqual([`${GONE}:9100`]);
+    });
+});
