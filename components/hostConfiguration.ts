@@ -47,11 +47,15 @@ export class HostConfiguration extends pulumi.ComponentResource {
             {
                 connection: args.connection,
                 create: HOST_SCRIPT_LAUNCHER,
-                stdin: pulumi
-                    .all([args.backupBucketName, args.dataVolumeId])
-                    .apply(([bucket, volumeId]) =>
-                        launcherStdin(SETUP_SCRIPT, hostSetupPayload(hostSystemFiles({ bucket, region: args.backupRegion, schedule: args.backupSchedule }, args.hostScripts ?? HOST_SCRIPTS), volumeId)),
-                    ),
+                // Every remote command's stdin is a secret, whatever it carries: a preview's policies see
+                // no secret marks, so the policy pack counts on stdin being one (infra/policy/rules.ts).
+                stdin: pulumi.secret(
+                    pulumi
+                        .all([args.backupBucketName, args.dataVolumeId])
+                        .apply(([bucket, volumeId]) =>
+                            launcherStdin(SETUP_SCRIPT, hostSetupPayload(hostSystemFiles({ bucket, region: args.backupRegion, schedule: args.backupSchedule }, args.hostScripts ?? HOST_SCRIPTS), volumeId)),
+                        ),
+                ),
                 triggers: [args.hostId, args.dataVolumeGiB],
                 addPreviousOutputInEnv: false,
             },
@@ -106,7 +110,8 @@ export class ScrapeTargets extends pulumi.ComponentResource {
             {
                 connection: args.connection,
                 create: HOST_SCRIPT_LAUNCHER,
-                stdin: launcherStdin(APPLY_FLEET_SCRIPT, fleetPayload(args.targetsJson, args.fleetRecordSql)),
+                // A secret like every command's stdin (see HostConfiguration); `fleet diff` shows the change in review.
+                stdin: pulumi.secret(launcherStdin(APPLY_FLEET_SCRIPT, fleetPayload(args.targetsJson, args.fleetRecordSql))),
                 addPreviousOutputInEnv: false,
             },
             { parent: this, dependsOn: args.dependsOn },
