@@ -94,12 +94,15 @@ export class MonitoringHost extends pulumi.ComponentResource {
         const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, child);
 
         const keep = { protect: !args.testStack, retainOnDelete: !args.testStack };
-        // Read the volume's current size from AWS (nothing found before the first `up`): a smaller fleet
-        // must not ask AWS to shrink it, which AWS refuses.
+        // Read the volume's current size from AWS: a smaller fleet must not ask AWS to shrink it, which
+        // AWS refuses. Before the first `up` nothing matches, and the look-up answers an empty list
+        // (terraform-provider-aws internal/service/ec2/ebs_volumes_data_source.go sets `ids` from
+        // findEBSVolumes without a not-found error; the SDK doc's "will fail if no volumes match" is
+        // older than that).
         const volumeKey = `${pulumi.getProject()}/${pulumi.getStack()}/${name}-data`;
         const currentSizes = aws.ebs
             .getEbsVolumesOutput({ tags: { [DATA_VOLUME_TAG]: volumeKey } }, child)
-            .apply((found) => pulumi.all([...found.ids].sort().map((id) => aws.ebs.getVolumeOutput({ filters: [{ name: "volume-id", values: [id] }] }, child).size)));
+            .apply((found) => pulumi.all([...(found.ids ?? [])].sort().map((id) => aws.ebs.getVolumeOutput({ filters: [{ name: "volume-id", values: [id] }] }, child).size)));
         const dataVolumeGiB = currentSizes.apply((sizes) => {
             const r = growOnlyVolumeSize(args.dataVolumeGiB, sizes);
             if (r.note) pulumi.log.warn(r.note, this);

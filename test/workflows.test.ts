@@ -57,4 +57,16 @@ describe("GitHub workflows", () => {
         expect(text).toMatch(/pulumi\/actions@v6\n\s+with:\n\s+command: preview/);
         expect(text).toMatch(/environment: production[\s\S]*command: up/);
     });
+
+    it("runs the policy pack in the pull request's preview, with its dependencies installed first", () => {
+        const wf = load(fs.readFileSync(path.join(DIR, "fleet.yml"), "utf8")) as { jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string> }[] }> };
+        const steps = wf.jobs.preview.steps;
+        const install = steps.findIndex((s) => s.run === "npm ci --prefix infra/policy --no-audit --no-fund");
+        const preview = steps.findIndex((s) => s.uses === "pulumi/actions@v6" && s.with?.command === "preview");
+        expect(install).toBeGreaterThanOrEqual(0);
+        expect(preview).toBeGreaterThan(install);
+        // pulumi/actions passes each line of policyPacks as --policy-pack.
+        expect(steps[preview].with?.policyPacks).toBe("infra/policy");
+        expect(fs.existsSync(path.join(ROOT, "infra", "policy", "PulumiPolicy.yaml"))).toBe(true);
+    });
 });

@@ -27,7 +27,7 @@ describe("the monitoring host's user data", () => {
         const userData = renderCloudInit({ hostKey: host, adminPublicKey: admin.publicOpenssh });
         const bytes = Buffer.byteLength(userData, "utf8");
         expect(userData).toContain(host.privateOpenssh.trim().split("\n")[1]);
-        // About 1.1 KB: settings, scripts and the fleet no longer travel in it.
+        // About 1.2 KB: settings, scripts and the fleet no longer travel in it.
         expect(bytes).toBeLessThan(USER_DATA_LIMIT_BYTES / 8);
     });
 
