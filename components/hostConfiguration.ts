@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "../infra/nodeExporter/shellQuote";
 import { provisionerScript } from "../infra/provisionerScripts";
-import { hostConfigPayload, hostFile } from "../infra/render/hostConfigFiles";
+import { BACKUP_PASSWORD_FILE, hostConfigPayload, hostFile } from "../infra/render/hostConfigFiles";
 
 const APPLY_SCRIPT = provisionerScript("host-apply-config.sh");
 export const APPLY_FLEET_SCRIPT = provisionerScript("host-apply-fleet.sh");
@@ -15,6 +15,8 @@ export interface HostConfigurationArgs {
     /** The scrape CA certificate and password, written where Prometheus reads them. */
     readonly scrapeCaCertPem: pulumi.Input<string>;
     readonly scrapePassword: pulumi.Input<string>;
+    /** The backup repository's password (restic), read by the backup and restore scripts as root. */
+    readonly backupRepositoryPassword: pulumi.Input<string>;
     /** Re-run when the host is replaced (its data volume keeps the files, but cheap to check). */
     readonly hostId: pulumi.Input<string>;
 }
@@ -29,11 +31,12 @@ export class HostConfiguration extends pulumi.ComponentResource {
     constructor(name: string, args: HostConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:HostConfiguration", name, {}, opts);
         const stdin = pulumi.secret(
-            pulumi.all([args.files, args.scrapeCaCertPem, args.scrapePassword]).apply(([files, ca, password]) =>
+            pulumi.all([args.files, args.scrapeCaCertPem, args.scrapePassword, args.backupRepositoryPassword]).apply(([files, ca, password, repositoryPassword]) =>
                 hostConfigPayload([
                     ...Object.entries(files).map(([rel, text]) => hostFile(rel, text)),
                     hostFile("config/prometheus/secrets/scrape-ca.crt", ca),
                     hostFile("config/prometheus/secrets/scrape-password", password),
+                    hostFile(BACKUP_PASSWORD_FILE, repositoryPassword),
                 ]),
             ),
         );

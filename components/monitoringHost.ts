@@ -27,6 +27,8 @@ export interface MonitoringHostArgs {
     readonly backupBucketName: pulumi.Input<string>;
     /** systemd OnCalendar of the backup job. */
     readonly backupSchedule: string;
+    /** Days restic keeps backup snapshots (forget --keep-within). */
+    readonly backupRetentionDays: number;
     /** A throw-away stack: the data volume is deleted with the stack. Production protects it. */
     readonly testStack: boolean;
     readonly tags?: Record<string, string>;
@@ -104,7 +106,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
                         hostKey: { privateOpenssh: priv, publicOpenssh: pub },
                         adminPublicKey: admin,
                         dataVolumeId: vol,
-                        backup: { bucket, region: aws.config.region ?? "", schedule: args.backupSchedule },
+                        backup: { bucket, region: aws.config.region ?? "", schedule: args.backupSchedule, retentionDays: args.backupRetentionDays },
                     }),
                 ),
         );

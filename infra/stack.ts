@@ -75,6 +75,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         backupBucketArn: bucket.bucketArn,
         backupBucketName: bucket.bucketName,
         backupSchedule: settings.backupSchedule,
+        backupRetentionDays: settings.backupRetentionDays,
         testStack: settings.testStack,
         tags,
     });
@@ -97,6 +98,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             ),
         scrapeCaCertPem: authority.caCertPem,
         scrapePassword: authority.password,
+        backupRepositoryPassword: bucket.repositoryPassword,
         hostId: host.instanceId,
     });
     const provider = new docker.Provider("monitoring-host-docker", {

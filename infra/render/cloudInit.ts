@@ -11,8 +11,8 @@ export interface CloudInitOptions {
     readonly adminPublicKey: string;
     /** The EBS data volume, mounted by its NVMe identity. */
     readonly dataVolumeId: string;
-    /** The backup job: bucket, region, and when it runs (systemd OnCalendar). */
-    readonly backup: { readonly bucket: string; readonly region: string; readonly schedule: string };
+    /** The backup job: bucket, region, when it runs (systemd OnCalendar), and how many days restic keeps snapshots. */
+    readonly backup: { readonly bucket: string; readonly region: string; readonly schedule: string; readonly retentionDays: number };
 }
 
 /** The backup job's systemd service and timer. */
@@ -45,7 +45,7 @@ export function renderCloudInit(o: CloudInitOptions): string {
     const doc = {
         package_update: true,
         package_upgrade: false,
-        packages: ["docker.io", "curl", "ca-certificates"],
+        packages: ["docker.io", "curl", "ca-certificates", "restic"],
         ssh_deletekeys: true,
         ssh_genkeytypes: ["ed25519"],
         ssh_keys: {
@@ -61,8 +61,8 @@ export function renderCloudInit(o: CloudInitOptions): string {
         groups: ["docker"],
         write_files: [
             { path: "/usr/local/sbin/iiotmon-mount-data", permissions: "0755", owner: "root:root", content: provisionerScript("host-mount-data.sh") },
-            ...["host-backup.sh", "host-restore.sh", "host-s3.sh"].map((f) => ({ path: `${HOST_SCRIPTS_DIR}/${f}`, permissions: "0755", owner: "root:root", content: provisionerScript(f) })),
-            { path: "/etc/iiotmon/backup.env", permissions: "0644", owner: "root:root", content: `BUCKET=${o.backup.bucket}\nREGION=${o.backup.region}\n` },
+            ...["host-backup.sh", "host-restore.sh"].map((f) => ({ path: `${HOST_SCRIPTS_DIR}/${f}`, permissions: "0755", owner: "root:root", content: provisionerScript(f) })),
+            { path: "/etc/iiotmon/backup.env", permissions: "0644", owner: "root:root", content: `BUCKET=${o.backup.bucket}\nREGION=${o.backup.region}\nBACKUP_RETENTION_DAYS=${o.backup.retentionDays}\n` },
             { path: "/etc/systemd/system/iiotmon-backup.service", permissions: "0644", owner: "root:root", content: units.service },
             { path: "/etc/systemd/system/iiotmon-backup.timer", permissions: "0644", owner: "root:root", content: units.timer },
         ],

@@ -63,7 +63,7 @@ describe("rendered host files pass their real checkers", () => {
                 hostKey: { privateOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n", publicOpenssh: "ssh-ed25519 AAAAC3 host" },
                 adminPublicKey: "ssh-ed25519 AAAAC3 admin",
                 dataVolumeId: "vol-0123456789abcdef0",
-                backup: { bucket: "iiotmon-backups-1234", region: "eu-west-2", schedule: "*-*-* 02:30:00" },
+                backup: { bucket: "iiotmon-backups-1234", region: "eu-west-2", schedule: "*-*-* 02:30:00", retentionDays: 90 },
             }),
         );
         const r = tool("cloud-init", ["schema", "--config-file", file]);
