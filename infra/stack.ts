@@ -28,6 +28,8 @@ export interface StackOutputs {
     readonly grafanaAdminPassword: pulumi.Output<string>;
     readonly adminSshPrivateKey: pulumi.Output<string>;
     readonly backupBucket: pulumi.Output<string>;
+    /** The restic repository's password (secret): keep a copy, no backup can be read without it. */
+    readonly backupRepositoryPassword: pulumi.Output<string>;
     readonly sizing: { instanceType: string; dataVolumeGiB: number; activeSeries: number };
 }
 
@@ -140,6 +142,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         grafanaAdminPassword: services.grafanaAdminPassword,
         adminSshPrivateKey: host.access.adminPrivateKey,
         backupBucket: bucket.bucketName,
+        backupRepositoryPassword: bucket.repositoryPassword,
         sizing: { instanceType, dataVolumeGiB, activeSeries: size.activeSeries },
     };
 }

@@ -139,7 +139,7 @@ describe("the stack's invariants", () => {
         expect(overRepository.length).toBeGreaterThan(0);
         for (const r of overRepository) expect(r.expiration?.days).toBeUndefined();
         expect(rules.find((r) => r.filter.prefix === "backups/")?.expiration?.days).toBe(PROD.backupRetentionDays);
-        expect(built.run.named("monitoring-host").inputs.userData).toContain(`BACKUP_RETENTION_DAYS=${PROD.backupRetentionDays}`);
+        expect(built.run.byType("aws:ec2/instance:Instance")[0].inputs.userData).toContain(`BACKUP_RETENTION_DAYS=${PROD.backupRetentionDays}`);
     });
 
     it("gives the host the repository password as a root-only file, through the secret stdin of the configuration step", () => {
