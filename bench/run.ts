@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { benchBackup } from "./backupRestic";
 import { compileProject } from "./compiled";
 import { benchEditCost } from "./editCost";
 import { benchProgram } from "./programEval";
@@ -9,11 +10,11 @@ import { benchProvisioning } from "./provisioning";
 
 /**
  * `npm run bench`: measures, prints tables, writes bench/results.json. Never part of the tests.
- * BENCH_ONLY=program,edit,provisioning,prometheus picks sections; BENCH_MINUTES sets how long
- * Prometheus is measured (default 4).
+ * BENCH_ONLY=program,edit,provisioning,prometheus,backup picks sections; BENCH_MINUTES sets how long
+ * Prometheus is measured (default 4); BENCH_BACKUP_GB the TSDB size of the backup section (default 1).
  */
 async function main(): Promise<void> {
-    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus").split(",");
+    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus,backup").split(",");
     const out = path.join(__dirname, "results.json");
     // Sections run alone (BENCH_ONLY) update their part of the results and keep the others.
     const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
@@ -58,6 +59,11 @@ async function main(): Promise<void> {
         const row = await benchPrometheus(1000, Number(process.env.BENCH_MINUTES ?? 4), log);
         results.prometheus = row;
         section("Prometheus (Debian's) scraping 1,000 simulated devices with the rendered config", row);
+    }
+    if (only.includes("backup")) {
+        const row = await benchBackup(Number(process.env.BENCH_BACKUP_GB ?? 1) * 1e9, log);
+        results.backup = row;
+        section("Backups with restic to S3 (s3rver on loopback): first, second after one more block, restore", row);
     }
 
     fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");

@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { provisionerScript } from "../infra/provisionerScripts";
 import { HOST_SCRIPT_LAUNCHER, launcherStdin } from "../infra/render/hostCommand";
-import { hostConfigPayload, hostFile } from "../infra/render/hostConfigFiles";
+import { BACKUP_PASSWORD_FILE, hostConfigPayload, hostFile } from "../infra/render/hostConfigFiles";
 import { HOST_SCRIPTS, hostSetupPayload, hostSystemFiles } from "../infra/render/hostSystemFiles";
 
 const APPLY_SCRIPT = provisionerScript("host-apply-config.sh");
@@ -17,6 +17,8 @@ export interface HostConfigurationArgs {
     /** The scrape CA certificate and password, written where Prometheus reads them. */
     readonly scrapeCaCertPem: pulumi.Input<string>;
     readonly scrapePassword: pulumi.Input<string>;
+    /** The backup repository's password (restic), read by the backup and restore scripts as root. */
+    readonly backupRepositoryPassword: pulumi.Input<string>;
     /** Re-run when the host is replaced: a new instance gets its scripts, units and mount again. */
     readonly hostId: pulumi.Input<string>;
     /** The host's readiness (cloud-init done, Docker up): nothing runs on the host before it. */
@@ -24,10 +26,11 @@ export interface HostConfigurationArgs {
     /** The EBS data volume to mount, and its size: a larger size re-runs the step that grows the file system. */
     readonly dataVolumeId: pulumi.Input<string>;
     readonly dataVolumeGiB: pulumi.Input<number>;
-    /** The backup job's bucket, region and schedule (systemd OnCalendar). */
+    /** The backup job's bucket, region, schedule (systemd OnCalendar) and retention (days restic keeps snapshots). */
     readonly backupBucketName: pulumi.Input<string>;
     readonly backupRegion: string;
     readonly backupSchedule: string;
+    readonly backupRetentionDays: number;
     /** Scripts from provisioners/ to install on the host. Defaults to HOST_SCRIPTS. */
     readonly hostScripts?: readonly string[];
 }
@@ -53,7 +56,7 @@ export class HostConfiguration extends pulumi.ComponentResource {
                     pulumi
                         .all([args.backupBucketName, args.dataVolumeId])
                         .apply(([bucket, volumeId]) =>
-                            launcherStdin(SETUP_SCRIPT, hostSetupPayload(hostSystemFiles({ bucket, region: args.backupRegion, schedule: args.backupSchedule }, args.hostScripts ?? HOST_SCRIPTS), volumeId)),
+                            launcherStdin(SETUP_SCRIPT, hostSetupPayload(hostSystemFiles({ bucket, region: args.backupRegion, schedule: args.backupSchedule, retentionDays: args.backupRetentionDays }, args.hostScripts ?? HOST_SCRIPTS), volumeId)),
                         ),
                 ),
                 triggers: [args.hostId, args.dataVolumeGiB],
@@ -62,13 +65,14 @@ export class HostConfiguration extends pulumi.ComponentResource {
             { parent: this, dependsOn: [args.hostReady] },
         );
         const stdin = pulumi.secret(
-            pulumi.all([args.files, args.scrapeCaCertPem, args.scrapePassword]).apply(([files, ca, password]) =>
+            pulumi.all([args.files, args.scrapeCaCertPem, args.scrapePassword, args.backupRepositoryPassword]).apply(([files, ca, password, repositoryPassword]) =>
                 launcherStdin(
                     APPLY_SCRIPT,
                     hostConfigPayload([
                         ...Object.entries(files).map(([rel, text]) => hostFile(rel, text)),
                         hostFile("config/prometheus/secrets/scrape-ca.crt", ca),
                         hostFile("config/prometheus/secrets/scrape-password", password),
+                        hostFile(BACKUP_PASSWORD_FILE, repositoryPassword),
                     ]),
                 ),
             ),

@@ -30,4 +30,5 @@ export const grafanaUrl = outputs.grafanaUrl;
 export const grafanaAdminPassword = outputs.grafanaAdminPassword;
 export const adminSshPrivateKey = outputs.adminSshPrivateKey;
 export const backupBucket = outputs.backupBucket;
+export const backupRepositoryPassword = outputs.backupRepositoryPassword;
 export const sizing = outputs.sizing;

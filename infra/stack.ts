@@ -28,6 +28,8 @@ export interface StackOutputs {
     readonly grafanaAdminPassword: pulumi.Output<string>;
     readonly adminSshPrivateKey: pulumi.Output<string>;
     readonly backupBucket: pulumi.Output<string>;
+    /** The restic repository's password (secret): keep a copy, no backup can be read without it. */
+    readonly backupRepositoryPassword: pulumi.Output<string>;
     readonly sizing: { instanceType: string; dataVolumeGiB: number; activeSeries: number };
 }
 
@@ -96,6 +98,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             ),
         scrapeCaCertPem: authority.caCertPem,
         scrapePassword: authority.password,
+        backupRepositoryPassword: bucket.repositoryPassword,
         hostId: host.instanceId,
         hostReady: host.ready,
         dataVolumeId: host.dataVolumeId,
@@ -103,6 +106,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         backupBucketName: bucket.bucketName,
         backupRegion: aws.config.region ?? "",
         backupSchedule: settings.backupSchedule,
+        backupRetentionDays: settings.backupRetentionDays,
     });
     const provider = new docker.Provider("monitoring-host-docker", {
         host: host.dockerHost,
@@ -143,6 +147,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         grafanaAdminPassword: services.grafanaAdminPassword,
         adminSshPrivateKey: host.access.adminPrivateKey,
         backupBucket: bucket.bucketName,
+        backupRepositoryPassword: bucket.repositoryPassword,
         sizing: { instanceType, dataVolumeGiB, activeSeries: size.activeSeries },
     };
 }

@@ -1,31 +1,40 @@
 #!/bin/sh
-# Backs up the monitoring host to S3: TimescaleDB (the fleet record and Grafana's state) with pg_dump in
-# PostgreSQL's custom format, and a Prometheus TSDB snapshot, compressed, under a dated prefix, then a
-# manifest that marks the backup complete. Records the outcome for node_exporter's text file collector.
-# A failed step fails the run loudly; nothing in the bucket is ever deleted here (its lifecycle expires
-# old backups), and the local copy of the last good backup is kept until a new one is uploaded.
-# Settings: /etc/iiotmon/backup.env (BUCKET, REGION); environment overrides for tests: IIOTMON_ROOT,
-# IIOTMON_PG_LOCAL=1 (run pg_dump here instead of in the container, with PGHOST/PGPORT/PGUSER),
-# PROMETHEUS_URL, IIOTMON_TEXTFILE_DIR, and the S3 ones of host-s3.sh.
+# Backs up the monitoring host into a restic repository in S3: the Prometheus TSDB snapshot's hard
+# links as they are (blocks are immutable, so a block already in the repository is never uploaded
+# again), and pg_dump files of TimescaleDB's databases (the fleet record and Grafana's state) in one
+# restic snapshot per run. Then restic's own retention: snapshots older than BACKUP_RETENTION_DAYS
+# (relative to the newest one) are forgotten, and prune deletes only data no kept snapshot refers to.
+# Records the outcome for node_exporter's text file collector. A failed step fails the run loudly;
+# a run that dies half-way leaves the repository's earlier snapshots as they were.
+# Settings: /etc/iiotmon/backup.env (BUCKET, REGION, BACKUP_RETENTION_DAYS); the repository password
+# in /srv/iiotmon/config/backup/restic-password (delivered by the host configuration step, never on
+# a command line). S3 credentials: the instance profile (restic's S3 backend asks IMDS).
+# Environment overrides for tests: IIOTMON_ROOT, IIOTMON_PG_LOCAL=1 (pg_dump here instead of in the
+# container, with PGHOST/PGPORT/PGUSER), PROMETHEUS_URL, IIOTMON_TEXTFILE_DIR, RESTIC_REPOSITORY
+# (e.g. s3:http://127.0.0.1:PORT/bucket/restic), RESTIC_PASSWORD_FILE, and restic's own variables.
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# shellcheck source=/dev/null # written by cloud-init on the host
+# shellcheck source=/dev/null # written on the host by the stack
 [ -f /etc/iiotmon/backup.env ] && . /etc/iiotmon/backup.env
 : "${BUCKET:?BUCKET is not set}" "${REGION:?REGION is not set}"
 root=${IIOTMON_ROOT:-/srv/iiotmon}
 prometheus=${PROMETHEUS_URL:-http://127.0.0.1:9090}
 textfile=${IIOTMON_TEXTFILE_DIR:-$root/textfile}
-here=$(dirname "$0")
-# shellcheck source=/dev/null # provisioners/host-s3.sh, installed beside this script
-. "$here/host-s3.sh"
+retention=${BACKUP_RETENTION_DAYS:-90}
+export RESTIC_REPOSITORY="${RESTIC_REPOSITORY:-s3:https://s3.$REGION.amazonaws.com/$BUCKET/restic}"
+export RESTIC_PASSWORD_FILE="${RESTIC_PASSWORD_FILE:-$root/config/backup/restic-password}"
+export AWS_DEFAULT_REGION="$REGION"
+# restic's cache (index and tree metadata) on the data volume, beside what it describes.
+export RESTIC_CACHE_DIR="${RESTIC_CACHE_DIR:-$root/backups/cache}"
+# One name for every snapshot, so a replaced instance (new hostname) continues the same history.
+host=iiotmon
 
 started=$(date +%s)
-stamp=$(date -u +%Y/%m/%d/%H%M%SZ)
-prefix=backups/$stamp
-work=$root/backups/in-progress
-rm -rf "$work"
-mkdir -p "$work"
-chmod 700 "$work"
+# What one run backs up, at fixed paths so restic finds the previous snapshot as the parent and
+# skips unchanged files without reading them.
+current=$root/backups/current
+snapshots=$root/data/prometheus/snapshots
+snapshot=''
 
 record() { # status
     mkdir -p "$textfile"
@@ -41,58 +50,100 @@ record() { # status
             echo "# HELP iiotmon_backup_last_success_timestamp_seconds When the last backup succeeded."
             echo "# TYPE iiotmon_backup_last_success_timestamp_seconds gauge"
             echo "iiotmon_backup_last_success_timestamp_seconds $now"
-            echo "# HELP iiotmon_backup_last_success_bytes Size of the last successful backup."
+            echo "# HELP iiotmon_backup_last_success_bytes Size of what the last successful backup covers (the TSDB snapshot and the dumps)."
             echo "# TYPE iiotmon_backup_last_success_bytes gauge"
-            echo "iiotmon_backup_last_success_bytes $bytes"
+            echo "iiotmon_backup_last_success_bytes $total"
+            echo "# HELP iiotmon_backup_last_success_uploaded_bytes New data the last successful backup added to the repository (restic's data_added)."
+            echo "# TYPE iiotmon_backup_last_success_uploaded_bytes gauge"
+            echo "iiotmon_backup_last_success_uploaded_bytes $added"
             echo "# HELP iiotmon_backup_last_success_duration_seconds How long the last successful backup took."
             echo "# TYPE iiotmon_backup_last_success_duration_seconds gauge"
             echo "iiotmon_backup_last_success_duration_seconds $((now - started))"
         elif [ -f "$textfile/iiotmon_backup.prom" ]; then
-            # Keeps the last success's timestamp, so BackupStale measures from it.
+            # Keeps the last success's lines, so BackupStale measures from it.
             grep '^iiotmon_backup_last_success' "$textfile/iiotmon_backup.prom" || true
         fi
     } >"$textfile/iiotmon_backup.prom.tmp"
     mv -f "$textfile/iiotmon_backup.prom.tmp" "$textfile/iiotmon_backup.prom"
 }
+# The snapshot's hard links keep deleted blocks on disk: never leave them behind.
+clean() {
+    rm -rf "$current"
+    [ -n "$snapshot" ] && rm -rf "${snapshots:?}/$snapshot"
+    return 0
+}
 failed() {
     trap - EXIT
     echo "iiotmon-backup: FAILED: $1" >&2
+    clean
     record 0
     exit 1
 }
 trap 'failed "unexpected error (line above)"' EXIT
+trap 'failed "interrupted"' INT TERM
+
+[ -r "$RESTIC_PASSWORD_FILE" ] || failed "no repository password in $RESTIC_PASSWORD_FILE"
+clean
+# The tar.gz staging of earlier versions: a full local copy of the TSDB, no longer kept.
+rm -rf "$root/backups/last" "$root/backups/in-progress"
+mkdir -p "$current/dumps" "$RESTIC_CACHE_DIR"
+chmod 700 "$root/backups" "$current"
+
+# First run: the repository does not exist yet. `init` refuses to overwrite an existing one, so a
+# transient error on `cat config` cannot replace a repository.
+if ! restic cat config >/dev/null 2>&1; then
+    echo "iiotmon-backup: creating the restic repository $RESTIC_REPOSITORY"
+    restic init >/dev/null || failed "restic init failed (S3 unreachable, or a wrong password for an existing repository?)"
+fi
+# Locks left by a run that was killed (same host, process gone) would block retention; restic
+# removes only such stale locks here.
+restic unlock >/dev/null 2>&1 || true
 
 pg() {
     if [ -n "${IIOTMON_PG_LOCAL:-}" ]; then "$@"; else docker exec -i timescaledb "$@"; fi
 }
 
+# Dump files rather than pg_dump piped into restic: pg_dump's exit status is checked before
+# anything is uploaded, and the dumps land in the same restic snapshot as the TSDB (one backup,
+# one id). Uncompressed (-Z 0), so restic's chunking finds the unchanged parts and compresses once.
 echo "iiotmon-backup: dumping TimescaleDB"
-pg pg_dumpall -U postgres --globals-only >"$work/globals.sql" || failed "pg_dumpall of roles failed"
+pg pg_dumpall -U postgres --globals-only >"$current/dumps/globals.sql" || failed "pg_dumpall of roles failed"
 for db in iiotmon grafana; do
-    pg pg_dump -U postgres -Fc -Z 6 "$db" >"$work/timescaledb-$db.dump" || failed "pg_dump of $db failed"
+    pg pg_dump -U postgres -Fc -Z 0 "$db" >"$current/dumps/timescaledb-$db.dump" || failed "pg_dump of $db failed"
 done
-gzip -f "$work/globals.sql"
 
 echo "iiotmon-backup: snapshotting Prometheus"
 snapshot=$(curl -fsS -X POST "$prometheus/api/v1/admin/tsdb/snapshot" | sed -n 's/.*"name":"\([^"]*\)".*/\1/p') || failed "Prometheus snapshot failed"
 [ -n "$snapshot" ] || failed "Prometheus returned no snapshot name"
-tar -czf "$work/prometheus-snapshot.tar.gz" -C "$root/data/prometheus/snapshots" "$snapshot" || failed "archiving the snapshot failed"
-rm -rf "${root:?}/data/prometheus/snapshots/$snapshot"
+# A rename on the same volume: the hard links move, nothing is copied.
+mv "$snapshots/$snapshot" "$current/prometheus" || failed "moving the snapshot failed"
+snapshot=''
+# What the restore checks it got back: every block with its series and samples (from meta.json;
+# fields looked up by name, as Prometheus 3 added fields between them and omits zeros).
+meta_field() { tr -d ' \t\n' <"$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p"; }
+for meta in "$current"/prometheus/*/meta.json; do
+    [ -f "$meta" ] || continue
+    printf '%s %s %s\n' "$(meta_field "$meta" ulid)" "$(meta_field "$meta" numSeries)" "$(meta_field "$meta" numSamples)"
+done >"$current/dumps/prometheus-blocks.txt"
 
-echo "iiotmon-backup: uploading to s3://$BUCKET/$prefix/"
-s3_credentials || failed "no S3 credentials"
-bytes=0
-for f in globals.sql.gz timescaledb-iiotmon.dump timescaledb-grafana.dump prometheus-snapshot.tar.gz; do
-    s3_put "$work/$f" "$prefix/$f" || failed "upload of $f failed"
-    bytes=$((bytes + $(wc -c <"$work/$f")))
-done
-printf '{"created":"%s","files":["globals.sql.gz","timescaledb-iiotmon.dump","timescaledb-grafana.dump","prometheus-snapshot.tar.gz"],"bytes":%s}\n' "$stamp" "$bytes" >"$work/manifest.json"
-s3_put "$work/manifest.json" "$prefix/manifest.json" || failed "upload of the manifest failed"
-
-# Only now is the new backup complete: replace the local copy of the previous one.
-rm -f "$work/s3.curl"
-rm -rf "$root/backups/last"
-mv "$work" "$root/backups/last"
-trap - EXIT
+echo "iiotmon-backup: uploading to $RESTIC_REPOSITORY"
+# --ignore-ctime: a new snapshot hard-links the same block files, which changes their ctime only.
+# Exit status 3 (some files unreadable, snapshot incomplete) is a failure too.
+(cd "$current" && restic backup --json --host "$host" --tag iiotmon --ignore-ctime prometheus dumps) >"$root/backups/last-run.json" ||
+    failed "restic backup failed"
+summary=$(grep '"message_type":"summary"' "$root/backups/last-run.json") || failed "restic reported no summary"
+field() { printf '%s' "$summary" | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"; }
+id=$(field snapshot_id)
+added=$(field data_added)
+total=$(field total_bytes_processed)
+if [ -z "$id" ] || [ -z "$added" ]; then failed "restic reported no snapshot"; fi
+clean
 record 1
-echo "iiotmon-backup: done, $bytes bytes in $(( $(date +%s) - started )) s: s3://$BUCKET/$prefix/"
+echo "iiotmon-backup: snapshot ${id%"${id#????????}"}: $added bytes uploaded of $total bytes backed up"
+
+# Retention by restic's policy: forget relative to the newest snapshot (a stopped timer never ages
+# the last backups out), always keep the newest, then prune what no kept snapshot uses.
+echo "iiotmon-backup: retention ${retention} days"
+restic forget --host "$host" --group-by host --keep-within "${retention}d" --keep-last 1 --prune >/dev/null || failed "restic forget/prune failed (the new snapshot is stored)"
+trap - EXIT INT TERM
+echo "iiotmon-backup: done in $(($(date +%s) - started)) s"

@@ -81,7 +81,7 @@ function renderInto(dir: string, fleet: Fleet): string[] {
             adminPublicKey: "ssh-ed25519 AAAA(generated-by-the-stack) admin",
         }),
         ...Object.fromEntries(
-            hostSystemFiles({ bucket: "(the stack's backup bucket)", region: "(aws:region)", schedule: SETTING_DEFAULTS.backupSchedule }).map((f) => [`host-system${f.path}`, f.text]),
+            hostSystemFiles({ bucket: "(the stack's backup bucket)", region: "(aws:region)", schedule: SETTING_DEFAULTS.backupSchedule, retentionDays: SETTING_DEFAULTS.backupRetentionDays }).map((f) => [`host-system${f.path}`, f.text]),
         ),
     };
     for (const [rel, text] of Object.entries(files)) {

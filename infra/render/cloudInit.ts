@@ -21,8 +21,9 @@ export function renderCloudInit(o: CloudInitOptions): string {
     const doc = {
         package_update: true,
         package_upgrade: false,
-        // xfsprogs/e2fsprogs: the data volume's file system is grown in place (provisioners/host-grow-data.sh).
-        packages: ["docker.io", "curl", "ca-certificates", "e2fsprogs", "xfsprogs"],
+        // xfsprogs/e2fsprogs: the data volume's file system is grown in place (provisioners/host-grow-data.sh);
+        // restic: the backups (provisioners/host-backup.sh).
+        packages: ["docker.io", "curl", "ca-certificates", "e2fsprogs", "xfsprogs", "restic"],
         ssh_deletekeys: true,
         ssh_genkeytypes: ["ed25519"],
         ssh_keys: {

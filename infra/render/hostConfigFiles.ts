@@ -67,8 +67,12 @@ export interface HostFile {
     readonly uid: number;
 }
 
+/** The backup repository's password, under /srv/iiotmon: root only (the backup job runs as root). */
+export const BACKUP_PASSWORD_FILE = "config/backup/restic-password";
+
 /** Owner and mode by where a file goes: each service reads its own directory. */
 export function hostFile(rel: string, text: string): HostFile {
+    if (rel.startsWith("config/backup/")) return { path: rel, text, mode: "0400", uid: 0 };
     if (rel.startsWith("config/prometheus/secrets/")) return { path: rel, text, mode: "0400", uid: 65534 };
     if (rel.startsWith("config/prometheus/") || rel.startsWith("config/alertmanager/")) return { path: rel, text, mode: "0644", uid: 65534 };
     if (rel.startsWith("config/grafana/")) return { path: rel, text, mode: "0644", uid: 472 };

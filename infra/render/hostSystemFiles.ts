@@ -7,16 +7,17 @@ export const HOST_SCRIPTS_DIR = "/usr/local/lib/iiotmon";
  * The scripts in provisioners/ that live on the host, installed into HOST_SCRIPTS_DIR by the host
  * configuration step (in place: editing one never replaces the instance). Add a file name here to ship it.
  */
-export const HOST_SCRIPTS: readonly string[] = ["host-mount-data.sh", "host-grow-data.sh", "host-backup.sh", "host-restore.sh", "host-s3.sh"];
+export const HOST_SCRIPTS: readonly string[] = ["host-mount-data.sh", "host-grow-data.sh", "host-backup.sh", "host-restore.sh"];
 
-/** The backup job's settings, sourced by the backup and restore scripts (BUCKET, REGION). */
+/** The backup job's settings, sourced by the backup and restore scripts (BUCKET, REGION, BACKUP_RETENTION_DAYS). */
 export const BACKUP_ENV_FILE = "/etc/iiotmon/backup.env";
 
-/** The backup job: bucket, region, and when it runs (systemd OnCalendar). */
+/** The backup job: bucket, region, when it runs (systemd OnCalendar), and how many days restic keeps snapshots. */
 export interface BackupJob {
     readonly bucket: string;
     readonly region: string;
     readonly schedule: string;
+    readonly retentionDays: number;
 }
 
 /** The backup job's systemd service and timer. */
@@ -56,7 +57,7 @@ export function hostSystemFiles(backup: BackupJob, scripts: readonly string[] = 
     const units = backupUnits(backup.schedule);
     return [
         ...scripts.map((f) => ({ path: `${HOST_SCRIPTS_DIR}/${f}`, mode: "0755", text: provisionerScript(f) })),
-        { path: BACKUP_ENV_FILE, mode: "0644", text: `BUCKET=${backup.bucket}\nREGION=${backup.region}\n` },
+        { path: BACKUP_ENV_FILE, mode: "0644", text: `BUCKET=${backup.bucket}\nREGION=${backup.region}\nBACKUP_RETENTION_DAYS=${backup.retentionDays}\n` },
         { path: "/etc/systemd/system/iiotmon-backup.service", mode: "0644", text: units.service },
         { path: "/etc/systemd/system/iiotmon-backup.timer", mode: "0644", text: units.timer },
         { path: "/etc/systemd/system/docker.service.d/iiotmon-data.conf", mode: "0644", text: "[Unit]\nRequiresMountsFor=/srv/iiotmon\n" },

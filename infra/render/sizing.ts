@@ -18,8 +18,20 @@ const INSTANCE_TYPES: readonly { type: string; memoryGiB: number }[] = [
 
 /** Grafana, TimescaleDB, Alertmanager, Docker and the OS, before Prometheus. */
 const BASE_MEMORY_GIB = 1.5;
-/** Snapshots, WAL, Grafana, TimescaleDB and backups staged locally, on top of the TSDB. */
+/** WAL, Grafana and TimescaleDB, on top of the TSDB. */
 const BASE_DISK_GIB = 20;
+/**
+ * What a backup writes on the data volume. The snapshot's hard links to blocks cost nothing, but the
+ * snapshot writes the head (up to 3 hours of samples: Prometheus cuts a block when the head spans 1.5
+ * block ranges) as a new block; blocks that Prometheus compacts away while the backup runs stay on
+ * disk until the snapshot is removed (a compaction rewrites at most a tenth of the retention, the
+ * largest block Prometheus makes); restic's cache holds the repository's index and trees (a few
+ * hundred bytes per MiB of data; 1 % is ample); and the database dumps are staged as files.
+ */
+const BACKUP_HEAD_HOURS = 3;
+const BACKUP_COMPACTION_SHARE = 0.1;
+const BACKUP_CACHE_SHARE = 0.01;
+const BACKUP_DUMPS_GIB = 1;
 
 export interface SizingInput {
     readonly devices: number;
@@ -32,13 +44,15 @@ export interface Sizing {
     readonly prometheusMemoryGiB: number;
     readonly instanceType: string;
     readonly tsdbGiB: number;
+    /** Space a backup run needs on the data volume (see BACKUP_HEAD_HOURS). */
+    readonly backupLocalGiB: number;
     readonly dataVolumeGiB: number;
 }
 
 /**
  * Sizes the monitoring host from the fleet: memory for Prometheus' active series with 50 % headroom
- * (compaction and queries double the head briefly), disk for the retention with 50 % headroom, rounded
- * up to whole 10 GiB. Overridden by the instanceType and dataVolumeSizeGiB settings.
+ * (compaction and queries double the head briefly), disk for the retention with 50 % headroom and what
+ * a backup run writes locally, rounded up to whole 10 GiB. Overridden by the instanceType and dataVolumeSizeGiB settings.
  */
 export function sizeHost(input: SizingInput): Sizing {
     const activeSeries = input.devices * SERIES_PER_DEVICE;
@@ -47,6 +61,8 @@ export function sizeHost(input: SizingInput): Sizing {
     const instanceType = (INSTANCE_TYPES.find((t) => t.memoryGiB >= needGiB) ?? INSTANCE_TYPES[INSTANCE_TYPES.length - 1]).type;
     const samples = activeSeries * (86400 / input.scrapeIntervalSeconds) * input.retentionDays;
     const tsdbGiB = (samples * BYTES_PER_SAMPLE) / 1024 ** 3;
-    const dataVolumeGiB = Math.ceil((BASE_DISK_GIB + tsdbGiB * 1.5) / 10) * 10;
-    return { activeSeries, prometheusMemoryGiB, instanceType, tsdbGiB, dataVolumeGiB };
+    const headGiB = (activeSeries * ((BACKUP_HEAD_HOURS * 3600) / input.scrapeIntervalSeconds) * BYTES_PER_SAMPLE) / 1024 ** 3;
+    const backupLocalGiB = headGiB + tsdbGiB * (BACKUP_COMPACTION_SHARE + BACKUP_CACHE_SHARE) + BACKUP_DUMPS_GIB;
+    const dataVolumeGiB = Math.ceil((BASE_DISK_GIB + tsdbGiB * 1.5 + backupLocalGiB) / 10) * 10;
+    return { activeSeries, prometheusMemoryGiB, instanceType, tsdbGiB, backupLocalGiB, dataVolumeGiB };
 }

@@ -125,8 +125,26 @@ describe("the stack's invariants", () => {
     it("lets the host write only to its backup bucket", () => {
         const policy = JSON.parse(built.run.byType("aws:iam/rolePolicy:RolePolicy")[0].inputs.policy as string);
         const actions = policy.Statement.flatMap((s: { Action: string[] }) => s.Action);
-        expect(actions.sort()).toEqual(["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+        // DeleteObject: restic removes its lock files after each command and, in prune, unused packs.
+        expect(actions.sort()).toEqual(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
         for (const s of policy.Statement) for (const res of s.Resource) expect(res).toMatch(/^arn:aws:s3:::backups-bucket(\/\*)?$/);
+    });
+
+    it("never expires what the restic repository still needs: restic's retention deletes, the lifecycle does not", () => {
+        const rules = built.run.byType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules as { filter: { prefix: string }; expiration?: { days?: number } }[];
+        const overRepository = rules.filter((r) => "restic/".startsWith(r.filter.prefix) || r.filter.prefix.startsWith("restic/"));
+        expect(overRepository.length).toBeGreaterThan(0);
+        for (const r of overRepository) expect(r.expiration?.days).toBeUndefined();
+        expect(rules.find((r) => r.filter.prefix === "backups/")?.expiration?.days).toBe(PROD.backupRetentionDays);
+        // The backup settings reach the host in place, through the system step, never through user data.
+        expect(built.run.named("host-config-system").inputs.stdin).toContain(`BACKUP_RETENTION_DAYS=${PROD.backupRetentionDays}`);
+        expect(built.run.byType("aws:ec2/instance:Instance")[0].inputs.userData).not.toContain("BACKUP_RETENTION_DAYS");
+    });
+
+    it("gives the host the repository password as a root-only file, through the secret stdin of the configuration step", () => {
+        const config = built.run.named("host-config-files");
+        expect(config.secretPaths).toContain("stdin");
+        expect(config.inputs.stdin).toContain("@@file config/backup/restic-password 0400 0\npw-backups-repository-password-0123456789abcdef\n");
     });
 
     it("keeps every secret out of plain inputs", () => {
@@ -157,8 +175,6 @@ describe("the stack's invariants", () => {
         const found: string[] = [];
         for (const r of built.run.resources) {
             for (const [name, rule] of Object.entries(RULES)) {
-                // Device install commands are about 12 KB today; issue 11 moves their scripts to stdin.
-                if (name === "remote-command-length" && r.name.startsWith("device-")) continue;
                 found.push(...rule(r.type, r.inputs).map((p) => `${name}: ${r.name}: ${p}`));
             }
         }
@@ -168,7 +184,8 @@ describe("the stack's invariants", () => {
 
     it("protects the data volume and the bucket on a production stack", async () => {
         const options = await dataHolders(false);
-        for (const name of ["monitoring-host-data", "backups"]) {
+        // Without its password the repository cannot be read: kept like the bucket.
+        for (const name of ["monitoring-host-data", "backups", "backups-repository-password"]) {
             expect([name, options.get(name)?.protect, options.get(name)?.retainOnDelete]).toEqual([name, true, true]);
         }
         expect(built.run.byType("aws:s3/bucket:Bucket")[0].inputs.forceDestroy).toBe(false);

@@ -62,7 +62,7 @@ describe("host commands: the script on stdin behind a short launcher", () => {
 describe("provisioners/host-setup.sh, writing into a directory instead of /", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "iiotmon-sysroot-"));
     afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-    const backup = { bucket: "iiotmon-backups-1234", region: "eu-west-2", schedule: "*-*-* 02:30:00" };
+    const backup = { bucket: "iiotmon-backups-1234", region: "eu-west-2", schedule: "*-*-* 02:30:00", retentionDays: 90 };
     const setup = (payload: string) =>
         spawnSync("sh", ["-c", launcher("sh -c")], { input: launcherStdin(provisionerScript("host-setup.sh"), payload), encoding: "utf8", env: { ...process.env, IIOTMON_SYSROOT: root } });
 
@@ -74,7 +74,7 @@ describe("provisioners/host-setup.sh, writing into a directory instead of /", ()
             const file = path.join(root, "usr/local/lib/iiotmon", s);
             expect([s, fs.readFileSync(file, "utf8"), (fs.statSync(file).mode & 0o777).toString(8)]).toEqual([s, provisionerScript(s), "755"]);
         }
-        expect(fs.readFileSync(path.join(root, "etc/iiotmon/backup.env"), "utf8")).toBe("BUCKET=iiotmon-backups-1234\nREGION=eu-west-2\n");
+        expect(fs.readFileSync(path.join(root, "etc/iiotmon/backup.env"), "utf8")).toBe("BUCKET=iiotmon-backups-1234\nREGION=eu-west-2\nBACKUP_RETENTION_DAYS=90\n");
         expect(fs.readFileSync(path.join(root, "etc/systemd/system/iiotmon-backup.timer"), "utf8")).toContain("OnCalendar=*-*-* 02:30:00");
         expect(setup(hostSetupPayload(hostSystemFiles(backup), "vol-0123456789abcdef0")).stdout).toContain("IIOTMON_RESULT changed=0");
     });
