@@ -52,6 +52,7 @@ export function removeDeviceNetwork(device: string, index: number): void {
 export function renumberDevice(device: string, index: number, from: string, to: string): void {
     const ns = netnsName(device);
     const dev = vethNames(index).device;
-    run("ip", ["-n", ns, "addr", "add", `${to}/24`, "dev", dev]);
+    // In this order: deleting a primary address also deletes the secondaries of its subnet.
     run("ip", ["-n", ns, "addr", "del", `${from}/24`, "dev", dev]);
+    run("ip", ["-n", ns, "addr", "add", `${to}/24`, "dev", dev]);
 }

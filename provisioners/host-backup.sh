@@ -8,10 +8,15 @@
 # a run that dies half-way leaves the repository's earlier snapshots as they were.
 # Settings: /etc/iiotmon/backup.env (BUCKET, REGION, BACKUP_RETENTION_DAYS); the repository password
 # in /srv/iiotmon/config/backup/restic-password (delivered by the host configuration step, never on
-# a command line). S3 credentials: the instance profile (restic's S3 backend asks IMDS).
+# a command line). S3 credentials: the instance profile. restic's S3 backend chains credential
+# providers ending with minio-go's credentials.IAM (restic internal/backend/s3/s3.go, open(): lines
+# 55-71 in v0.14.0, 63-79 in v0.16.4), which asks IMDS with an IMDSv2 token (minio-go
+# pkg/credentials/iam_aws.go, getCredentials calls fetchIMDSToken: line 292 in v7.0.46, Debian's
+# build of restic 0.14; line 342 in v7.0.66, restic 0.16.4's). restic runs on the host, not in a
+# container, so the instance's IMDS hop limit of 1 is enough.
 # Environment overrides for tests: IIOTMON_ROOT, IIOTMON_PG_LOCAL=1 (pg_dump here instead of in the
 # container, with PGHOST/PGPORT/PGUSER), PROMETHEUS_URL, IIOTMON_TEXTFILE_DIR, RESTIC_REPOSITORY
-# (e.g. s3:http://127.0.0.1:PORT/bucket/restic), RESTIC_PASSWORD_FILE, and restic's own variables.
+# (e.g. s3:https://127.0.0.1:PORT/bucket/restic), RESTIC_PASSWORD_FILE, and restic's own variables.
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # shellcheck source=/dev/null # written on the host by the stack
@@ -26,6 +31,9 @@ export RESTIC_PASSWORD_FILE="${RESTIC_PASSWORD_FILE:-$root/config/backup/restic-
 export AWS_DEFAULT_REGION="$REGION"
 # restic's cache (index and tree metadata) on the data volume, beside what it describes.
 export RESTIC_CACHE_DIR="${RESTIC_CACHE_DIR:-$root/backups/cache}"
+# restic's JSON progress comes 60 times a second when not on a terminal (cmd/restic/progress.go,
+# calculateProgressInterval); every 10 s is enough for $root/backups/last-run.json.
+export RESTIC_PROGRESS_FPS="${RESTIC_PROGRESS_FPS:-0.1}"
 # One name for every snapshot, so a replaced instance (new hostname) continues the same history.
 host=iiotmon
 

@@ -89,8 +89,8 @@ describe("npm run fleet -- diff, against git", () => {
         expect(r.stdout.split("\n").slice(0, 4)).toEqual([
             "1 moved; 1 device(s) touched (fleet: 9 -> 9)",
             "",
-            "Moved (uninstall on the old address, install on the new):",
-            "  wtg-a02-ctrl (nhv-offshore): uninstall from iiotmon@10.40.1.12, then install on iiotmon@10.40.1.22",
+            "Moved (the same device reached differently: the installer re-runs there):",
+            "  wtg-a02-ctrl (nhv-offshore): re-run the installer at iiotmon@10.40.1.22 (the same device reached differently); nothing is uninstalled through iiotmon@10.40.1.12",
         ]);
         expect(JSON.parse(run("diff", "--format", "json").stdout).totals).toEqual({ before: 9, after: 9, touched: 1 });
     });

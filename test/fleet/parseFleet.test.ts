@@ -76,6 +76,14 @@ ${device("a", "10.0.0.1", "    labels: {owner: turbine-team, rack: 7}\n    nodeE
         expect(b.nodeExporter.collectors).toEqual({ enable: ["systemd", "wifi"], disable: ["processes"] });
     });
 
+    it("takes over another exporter on the port only where the fleet says so", () => {
+        expect([a.nodeExporter.takeOver, b.nodeExporter.takeOver]).toEqual([false, false]);
+        const taken = parse(text.replace("      downloadBaseUrl: https://mirror.example/ne/\n", "      downloadBaseUrl: https://mirror.example/ne/\n      takeOver: true\n")).fleet!.devices;
+        expect(taken.map((d) => d.nodeExporter.takeOver)).toEqual([true, false]);
+        const bad = parse(text.replace("      port: 9200\n", "      port: 9200\n      takeOver: yes please\n"));
+        expect(bad.problems.map((p) => `${p.line} ${p.path} ${p.message}`)).toEqual(['15 sites.north.nodeExporter.takeOver must be true or false, found the text "yes please"']);
+    });
+
     it("records where each device is defined", () => {
         expect(a.source).toEqual({ file: "endpoints.yaml", line: 17 });
     });
