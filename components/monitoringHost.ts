@@ -6,8 +6,9 @@ import { isIPv6 } from "net";
 import { withoutComment } from "../infra/fleet/hostKey";
 import { ec2AssumeRolePolicy, hostBackupPolicy } from "../infra/render/awsPolicies";
 import { renderCloudInit } from "../infra/render/cloudInit";
+import { HostIngressRule } from "../infra/render/ingressRules";
 
-/** Grafana's port on the host; reachable only from the admin CIDRs. */
+/** Grafana's port on the host's loopback; only the HTTPS proxy (and an SSM port forward) reaches it. */
 export const GRAFANA_PORT = 3000;
 
 /** Arguments of a MonitoringHost. */
@@ -18,8 +19,13 @@ export interface MonitoringHostArgs {
     readonly dataVolumeGiB: number;
     /** A subnet; defaults to the default VPC's subnet in its first availability zone. */
     readonly subnetId?: string;
-    /** Who may reach Grafana and SSH. */
-    readonly adminCidrs: readonly string[];
+    /** The security group's ingress rules (hostIngressRules); none opens Grafana's own port. */
+    readonly ingress: readonly HostIngressRule[];
+    /**
+     * Where `pulumi up` reaches the host's SSH when it has no public ingress: the local end of an SSM
+     * port forward. Defaults to the Elastic IP, port 22.
+     */
+    readonly sshTunnel?: { readonly host: string; readonly port: number };
     /** Where the host may connect to (devices, packages, S3). */
     readonly egressCidrs: readonly string[];
     /** The backup bucket the host writes to, and when. */
@@ -72,11 +78,9 @@ export class MonitoringHost extends pulumi.ComponentResource {
                       .apply((s) => aws.ec2.getSubnetOutput({ id: [...s.ids].sort()[0] }, child)),
               );
 
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: subnet.vpcId, description: "iiot-monitoring host: Grafana and SSH from admin CIDRs only", tags }, child);
-        for (const [i, cidr] of args.adminCidrs.entries()) {
-            for (const [what, port] of [["ssh", 22], ["grafana", GRAFANA_PORT]] as const) {
-                new aws.vpc.SecurityGroupIngressRule(`${name}-${what}-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, ...cidrField(cidr), description: `${what} from admin CIDR`, tags }, child);
-            }
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: subnet.vpcId, description: "iiot-monitoring host: HTTPS and SSH from admin CIDRs only", tags }, child);
+        for (const rule of args.ingress) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, ...cidrField(rule.cidr), description: rule.description, tags }, child);
         }
         for (const [i, cidr] of args.egressCidrs.entries()) {
             new aws.vpc.SecurityGroupEgressRule(`${name}-egress-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 1, toPort: 65535, ...cidrField(cidr), description: "devices, packages, images, S3", tags }, child);
@@ -148,8 +152,10 @@ export class MonitoringHost extends pulumi.ComponentResource {
         );
 
         const pinnedHostKey = hostKey.publicKeyOpenssh.apply(withoutComment);
+        const sshHost = args.sshTunnel ? pulumi.output(args.sshTunnel.host) : eip.publicIp;
         const connection: command.types.input.remote.ConnectionArgs = {
-            host: eip.publicIp,
+            host: sshHost,
+            ...(args.sshTunnel ? { port: args.sshTunnel.port } : {}),
             user: "ubuntu",
             privateKey: adminKey.privateKeyOpenssh,
             hostKey: pinnedHostKey,
@@ -161,7 +167,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
             `${name}-ready`,
             {
                 connection,
-                create: pulumi.interpolate`cloud-init status --wait >/dev/null || { cloud-init status --long >&2; exit 1; }; sudo -n docker info --format '{{.ServerVersion}}' >/dev/null && echo ssh://ubuntu@${eip.publicIp}`,
+                create: pulumi.interpolate`cloud-init status --wait >/dev/null || { cloud-init status --long >&2; exit 1; }; sudo -n docker info --format '{{.ServerVersion}}' >/dev/null && echo ssh://ubuntu@${sshHost}${args.sshTunnel ? `:${args.sshTunnel.port}` : ""}`,
                 triggers: [instance.id],
             },
             { ...child, dependsOn: [instance] },
