@@ -136,8 +136,6 @@ export class MonitoringServices extends pulumi.ComponentResource {
                         "GF_DATABASE_USER=grafana",
                         `GF_DATABASE_PASSWORD=${db}`,
                         `GF_SECURITY_ADMIN_PASSWORD=${admin}`,
-                        "GF_USERS_ALLOW_SIGN_UP=false",
-                        "GF_ANALYTICS_REPORTING_ENABLED=false",
                         `TIMESCALEDB_READER_PASSWORD=${ro}`,
                         ...settings,
                     ]),

@@ -110,6 +110,9 @@ describe("without a domain: the stack's CA signs a certificate for the Elastic I
             GF_SERVER_ROOT_URL: "https://203.0.113.10/",
         });
         expect(env.GF_AUTH_GENERIC_OAUTH_ENABLED).toBeUndefined();
+        // One place decides each setting: a variable given twice would let the later one win silently.
+        const names = (container(b, "grafana").inputs.envs as string[]).map((e) => e.slice(0, e.indexOf("=")));
+        expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
     });
 
     it("sets the admin password from the stack's secret after Grafana starts, on stdin, and again on rotation", () => {
