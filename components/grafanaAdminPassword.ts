@@ -15,7 +15,7 @@ export interface GrafanaAdminPasswordArgs {
  * GF_SECURITY_ADMIN_PASSWORD only when it creates the admin account, on its first start with an empty
  * database ("admin_password: ... Set once on first-run", docs/sources/setup-grafana/configure-grafana,
  * [security]); after that only its CLI or API changes it. So the host runs Grafana's own CLI in the
- * container, which reads the database settings from the container's environment; the password goes on
+ * container, which reads the database settings from the container's environment (GF_DATABASE_*, as the server does); the password goes on
  * stdin (`--password-from-stdin`, Grafana 9.1+), never on a command line.
  */
 export class GrafanaAdminPassword extends pulumi.ComponentResource {
@@ -39,4 +39,4 @@ export class GrafanaAdminPassword extends pulumi.ComponentResource {
 
 /** The command on the host; its output never holds the password. */
 export const GRAFANA_ADMIN_RESET =
-    "sudo -n docker exec -i grafana grafana cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin >/dev/null && echo 'iiotmon: Grafana admin password set'";
+    "sudo -n docker exec -i grafana grafana cli --homepath /usr/share/grafana --config /etc/grafana/grafana.ini admin reset-admin-password --password-from-stdin >/dev/null && echo 'iiotmon: Grafana admin password set'";
