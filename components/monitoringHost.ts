@@ -10,8 +10,9 @@ import { growOnlyVolumeSize } from "../infra/render/dataVolumeSize";
 
 /** The tag that finds the stack's data volume in AWS, to read its current size before asking for one. */
 export const DATA_VOLUME_TAG = "iiotmon:data-volume";
+import { HostIngressRule } from "../infra/render/ingressRules";
 
-/** Grafana's port on the host; reachable only from the admin CIDRs. */
+/** Grafana's port on the host's loopback; only the HTTPS proxy (and an SSM port forward) reaches it. */
 export const GRAFANA_PORT = 3000;
 
 /** Arguments of a MonitoringHost. */
@@ -23,8 +24,13 @@ export interface MonitoringHostArgs {
     readonly dataVolumeGiB: number;
     /** A subnet; defaults to the default VPC's subnet in its first availability zone. */
     readonly subnetId?: string;
-    /** Who may reach Grafana and SSH. */
-    readonly adminCidrs: readonly string[];
+    /** The security group's ingress rules (hostIngressRules); none opens Grafana's own port. */
+    readonly ingress: readonly HostIngressRule[];
+    /**
+     * Where `pulumi up` reaches the host's SSH when it has no public ingress: the local end of an SSM
+     * port forward. Defaults to the Elastic IP, port 22.
+     */
+    readonly sshTunnel?: { readonly host: string; readonly port: number };
     /** Where the host may connect to (devices, packages, S3). */
     readonly egressCidrs: readonly string[];
     /** The backup bucket the host may write to. */
@@ -78,11 +84,9 @@ export class MonitoringHost extends pulumi.ComponentResource {
                       .apply((s) => aws.ec2.getSubnetOutput({ id: [...s.ids].sort()[0] }, child)),
               );
 
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: subnet.vpcId, description: "iiot-monitoring host: Grafana and SSH from admin CIDRs only", tags }, child);
-        for (const [i, cidr] of args.adminCidrs.entries()) {
-            for (const [what, port] of [["ssh", 22], ["grafana", GRAFANA_PORT]] as const) {
-                new aws.vpc.SecurityGroupIngressRule(`${name}-${what}-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, ...cidrField(cidr), description: `${what} from admin CIDR`, tags }, child);
-            }
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: subnet.vpcId, description: "iiot-monitoring host: HTTPS and SSH from admin CIDRs only", tags }, child);
+        for (const rule of args.ingress) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, ...cidrField(rule.cidr), description: rule.description, tags }, child);
         }
         for (const [i, cidr] of args.egressCidrs.entries()) {
             new aws.vpc.SecurityGroupEgressRule(`${name}-egress-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 1, toPort: 65535, ...cidrField(cidr), description: "devices, packages, images, S3", tags }, child);
@@ -163,8 +167,10 @@ export class MonitoringHost extends pulumi.ComponentResource {
         );
 
         const pinnedHostKey = hostKey.publicKeyOpenssh.apply(withoutComment);
+        const sshHost = args.sshTunnel ? pulumi.output(args.sshTunnel.host) : eip.publicIp;
         const connection: command.types.input.remote.ConnectionArgs = {
-            host: eip.publicIp,
+            host: sshHost,
+            ...(args.sshTunnel ? { port: args.sshTunnel.port } : {}),
             user: "ubuntu",
             privateKey: adminKey.privateKeyOpenssh,
             hostKey: pinnedHostKey,
@@ -176,7 +182,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
             `${name}-ready`,
             {
                 connection,
-                create: pulumi.interpolate`cloud-init status --wait >/dev/null || { cloud-init status --long >&2; exit 1; }; sudo -n docker info --format '{{.ServerVersion}}' >/dev/null && echo ssh://ubuntu@${eip.publicIp}`,
+                create: pulumi.interpolate`cloud-init status --wait >/dev/null || { cloud-init status --long >&2; exit 1; }; sudo -n docker info --format '{{.ServerVersion}}' >/dev/null && echo ssh://ubuntu@${sshHost}${args.sshTunnel ? `:${args.sshTunnel.port}` : ""}`,
                 // Re-run for a new instance, and for a new association: the Elastic IP must point at the
                 // instance before this connects (to the EIP) and before anything trusts the answer.
                 triggers: [instance.id, association.id],

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { CADDY_CONTAINER_PATHS } from "../infra/render/caddyfile";
 import { CONTAINER_PROMETHEUS_PATHS, HOST_DIRS } from "../infra/render/hostPaths";
 import { GRAFANA_PORT } from "./monitoringHost";
 
@@ -11,6 +12,7 @@ export const IMAGES = {
     grafana: "grafana/grafana:12.1.1",
     timescaledb: "timescale/timescaledb:2.21.3-pg17",
     "node-exporter": "prom/node-exporter:v1.9.1",
+    caddy: "caddy:2.10.0",
 } as const;
 
 /** Arguments of MonitoringServices. */
@@ -26,6 +28,12 @@ export interface MonitoringServicesArgs {
      * empty; the instance id in their (replace-forcing) inputs recreates them in the same `up`.
      */
     readonly hostInstanceId: pulumi.Input<string>;
+    /** The Grafana admin account's password (a stack secret); used when Grafana creates the account. */
+    readonly grafanaAdminPassword: pulumi.Input<string>;
+    /** Grafana's hardening and single sign-on, GF_* variables (grafanaSettings); may hold the OAuth client secret. */
+    readonly grafanaSettings: pulumi.Input<string[]>;
+    /** Where the HTTPS proxy listens: every interface, or the loopback only (no public ingress: SSM forwards to it). */
+    readonly proxyBindAddress: "0.0.0.0" | "127.0.0.1";
 }
 
 /** The label that ties Docker resources to the instance they run on. */
@@ -38,12 +46,14 @@ export const HOST_INSTANCE_LABEL = "iiotmon.host-instance";
  */
 export class MonitoringServices extends pulumi.ComponentResource {
     public readonly grafanaAdminPassword: pulumi.Output<string>;
+    /** The Grafana container, for what must run once it is up. */
+    public readonly grafana: docker.Container;
 
     constructor(name: string, args: MonitoringServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:MonitoringServices", name, {}, opts);
         const onHost = { parent: this, provider: args.provider };
         const password = (what: string) => new random.RandomPassword(`${name}-${what}`, { length: 32, special: false }, { parent: this }).result;
-        const grafanaAdmin = password("grafana-admin");
+        const grafanaAdmin = pulumi.output(args.grafanaAdminPassword);
         const postgresAdmin = password("postgres-admin");
         const grafanaDb = password("grafana-db");
         const reader = password("timescaledb-reader");
@@ -130,21 +140,20 @@ export class MonitoringServices extends pulumi.ComponentResource {
             replace,
         );
 
-        new docker.Container(
+        const grafana = new docker.Container(
             `${name}-grafana`,
             {
                 ...base("grafana"),
                 envs: pulumi.secret(
-                    pulumi.all([grafanaAdmin, grafanaDb, reader]).apply(([admin, db, ro]) => [
+                    pulumi.all([grafanaAdmin, grafanaDb, reader, args.grafanaSettings]).apply(([admin, db, ro, settings]) => [
                         "GF_DATABASE_TYPE=postgres",
                         "GF_DATABASE_HOST=timescaledb:5432",
                         "GF_DATABASE_NAME=grafana",
                         "GF_DATABASE_USER=grafana",
                         `GF_DATABASE_PASSWORD=${db}`,
                         `GF_SECURITY_ADMIN_PASSWORD=${admin}`,
-                        "GF_USERS_ALLOW_SIGN_UP=false",
-                        "GF_ANALYTICS_REPORTING_ENABLED=false",
                         `TIMESCALEDB_READER_PASSWORD=${ro}`,
+                        ...settings,
                     ]),
                 ),
                 volumes: [
@@ -152,10 +161,28 @@ export class MonitoringServices extends pulumi.ComponentResource {
                     { hostPath: HOST_DIRS.grafanaDashboards, containerPath: "/var/lib/grafana/dashboards", readOnly: true },
                     { hostPath: HOST_DIRS.grafanaData, containerPath: "/var/lib/grafana" },
                 ],
-                ports: [{ internal: 3000, external: GRAFANA_PORT }],
+                // Plain HTTP stays on the host: the HTTPS proxy reaches Grafana over the private network.
+                ports: [{ internal: 3000, external: GRAFANA_PORT, ip: "127.0.0.1" }],
                 healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:3000/api/health"], interval: "15s", timeout: "5s", retries: 6, startPeriod: "60s" },
             },
             { ...replace, dependsOn: [args.configuration, timescaledb] },
+        );
+        // HTTPS in front of Grafana (its Caddyfile and certificate come with the host configuration).
+        const publicPorts = args.proxyBindAddress === "0.0.0.0" ? [{ internal: 80, external: 80, ip: "0.0.0.0" }] : [];
+        new docker.Container(
+            `${name}-caddy`,
+            {
+                ...base("caddy"),
+                command: ["caddy", "run", "--config", CADDY_CONTAINER_PATHS.caddyfile, "--adapter", "caddyfile"],
+                volumes: [
+                    { hostPath: HOST_DIRS.caddyConfig, containerPath: "/etc/caddy", readOnly: true },
+                    // ACME account and certificates survive a new container or host (Let's Encrypt rate-limits re-issuing).
+                    { hostPath: HOST_DIRS.caddyData, containerPath: "/data" },
+                ],
+                ports: [...publicPorts, { internal: 443, external: 443, ip: args.proxyBindAddress }],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:2019/config/"], interval: "15s", timeout: "5s", retries: 4 },
+            },
+            { ...replace, dependsOn: [args.configuration, grafana] },
         );
         // The host's own metrics, and the backup job's outcome from the text file collector.
         new docker.Container(
@@ -173,6 +200,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
             replace,
         );
         this.grafanaAdminPassword = pulumi.secret(grafanaAdmin);
+        this.grafana = grafana;
         this.registerOutputs({});
     }
 }

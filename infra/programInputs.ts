@@ -14,6 +14,16 @@ export interface ProgramInputs {
     readonly secrets: ReadonlyMap<string, pulumi.Output<string>>;
     /** Optional secrets of the alert channels. */
     readonly alertSecrets?: AlertSecrets;
+    /** Grafana's secrets from the stack's config. */
+    readonly grafanaSecrets?: GrafanaSecrets;
+}
+
+/** Secret config keys of Grafana. */
+export interface GrafanaSecrets {
+    /** The admin password; unset, the stack generates one (stack output grafanaAdminPassword). */
+    readonly adminPassword?: pulumi.Output<string>;
+    /** The single sign-on client's secret; required with oauthClientId. */
+    readonly oauthClientSecret?: pulumi.Output<string>;
 }
 
 /** Secret config keys of the alert channels; each is optional. */
@@ -61,13 +71,18 @@ export function loadProgramInputs(config: pulumi.Config, projectDir = process.cw
                 secrets.set(name, value);
             }
         }
+        const oauthClientSecret = config.getSecret("oauthClientSecret");
+        if (settings.grafanaOAuth && oauthClientSecret === undefined) {
+            missing.push("the secret \"oauthClientSecret\" (single sign-on, oauthClientId is set) is not set: pulumi config set --secret oauthClientSecret");
+        }
         if (missing.length) throw new Error(missing.join("\n"));
         const alertSecrets: AlertSecrets = {
             slackWebhookUrl: config.getSecret("alertSlackWebhookUrl"),
             webhookUrl: config.getSecret("alertWebhookUrl"),
             smtpPassword: config.getSecret("alertSmtpPassword"),
         };
-        return { settings, fleet, checksums, secrets, alertSecrets };
+        const grafanaSecrets: GrafanaSecrets = { adminPassword: config.getSecret("grafanaAdminPassword"), oauthClientSecret };
+        return { settings, fleet, checksums, secrets, alertSecrets, grafanaSecrets };
     } catch (e) {
         throw new pulumi.RunError((e as Error).message);
     }

@@ -37,6 +37,37 @@ export interface StackSettings {
     readonly dialTimeoutSeconds: number;
     /** The node alerts' tunable thresholds, one setting each under the node mixin's names. Defaults to the mixin's. */
     readonly nodeAlertThresholds: NodeAlertThresholds;
+    /** Grafana's DNS name (an A record to the Elastic IP); certificates then come from an ACME CA. Undefined: the stack's CA signs a certificate for the Elastic IP. */
+    readonly grafanaDomain?: string;
+    /** The ACME directory used with grafanaDomain. Defaults to Let's Encrypt's production directory. */
+    readonly acmeCaUrl: string;
+    /** Contact address given to the ACME CA (expiry notices). Defaults to none. */
+    readonly acmeEmail?: string;
+    /** Who may reach port 80 for ACME's HTTP-01 challenge, with grafanaDomain. Defaults to anywhere (Let's Encrypt validates from many places). */
+    readonly acmeChallengeCidrs: readonly string[];
+    /** false: no ingress rule at all; Grafana and SSH only through AWS SSM port forwarding. Defaults to true. */
+    readonly publicIngress: boolean;
+    /** With publicIngress false: the local port of the SSM tunnel to the host's SSH, which `pulumi up` connects to. Defaults to 2222. */
+    readonly sshTunnelPort: number;
+    /** With publicIngress false: the local port of the SSM tunnel to the host's HTTPS (Grafana's URL). Defaults to 8443. */
+    readonly grafanaTunnelPort: number;
+    /** Single sign-on (Grafana's generic OAuth / OIDC); its client secret is the stack secret oauthClientSecret. */
+    readonly grafanaOAuth?: GrafanaOAuthSettings;
+}
+
+/** Grafana's generic OAuth client, for Entra ID, Google, GitHub, Okta, Keycloak and the like. */
+export interface GrafanaOAuthSettings {
+    /** The button label on Grafana's login page. */
+    readonly name: string;
+    readonly clientId: string;
+    readonly authUrl: string;
+    readonly tokenUrl: string;
+    /** The userinfo endpoint; optional with OIDC providers whose ID token carries the claims. */
+    readonly apiUrl?: string;
+    /** Space-separated scopes. */
+    readonly scopes: string;
+    /** JMESPath over the token/userinfo claims giving "Admin", "Editor" or "Viewer"; undefined: everyone signs in as Viewer. */
+    readonly roleAttributePath?: string;
 }
 
 export const SETTING_DEFAULTS = {
@@ -49,6 +80,11 @@ export const SETTING_DEFAULTS = {
     dialTimeoutSeconds: 60,
     scrapeIntervalSeconds: 30,
     nodeAlertThresholds: NODE_ALERT_DEFAULTS,
+    acmeCaUrl: "https://acme-v02.api.letsencrypt.org/directory",
+    acmeChallengeCidrs: ["0.0.0.0/0", "::/0"],
+    publicIngress: true,
+    sshTunnelPort: 2222,
+    grafanaTunnelPort: 8443,
 } as const;
 
 /** Range of each node alert threshold setting: percentages, load per core, IO queue length. */
@@ -62,6 +98,9 @@ const THRESHOLD_RANGES: Record<keyof NodeAlertThresholds, [number, number]> = {
     memoryHighUtilizationThreshold: [1, 100],
     diskIOSaturationThreshold: [1, 1000],
 };
+
+/** Defaults of the single sign-on settings, applied when oauthClientId is set. */
+export const OAUTH_DEFAULTS = { name: "Single sign-on", scopes: "openid email profile" } as const;
 
 export class SettingsError extends Error {
     constructor(readonly problems: readonly string[]) {
@@ -160,7 +199,7 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
     }
     const adminCidrs = cidrs("adminCidrs", []);
     const egressCidrs = cidrs("egressCidrs", ["0.0.0.0/0"]);
-    const settings: StackSettings = {
+    const settings: Omit<StackSettings, keyof ReturnType<typeof grafanaAccess>> = {
         fleetFile: text("fleetFile") ?? SETTING_DEFAULTS.fleetFile,
         nodeExporterChecksumsFiles: list("nodeExporterChecksumsFiles"),
         nodeExporterTarballDir: text("nodeExporterTarballDir") ?? SETTING_DEFAULTS.nodeExporterTarballDir,
@@ -184,6 +223,63 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
     const smtpUser = text("alertSmtpUsername");
     if (emailTo && (!emailFrom || !smarthost)) fail("alertEmailTo", "needs alertEmailFrom and alertSmtpSmarthost too");
     const email = emailTo && emailFrom && smarthost ? { alertEmail: { to: emailTo, from: emailFrom, smarthost, ...(smtpUser ? { username: smtpUser } : {}) } } : {};
+    const access = grafanaAccess(text, bool, int, cidrs, fail);
     if (problems.length) throw new SettingsError(problems);
-    return { ...settings, ...email };
+    return { ...settings, ...email, ...access };
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** The settings of how people reach Grafana (domain and ACME, public ingress, SSO); every key is read, set or not. */
+function grafanaAccess(
+    text: (k: string) => string | undefined,
+    bool: (k: string, def: boolean) => boolean,
+    int: (k: string, def: number | undefined, min: number, max: number) => number | undefined,
+    cidrs: (k: string, def: string[]) => string[],
+    fail: (k: string, msg: string) => void,
+): Pick<StackSettings, "grafanaDomain" | "acmeCaUrl" | "acmeEmail" | "acmeChallengeCidrs" | "publicIngress" | "sshTunnelPort" | "grafanaTunnelPort" | "grafanaOAuth"> {
+    const domain = text("grafanaDomain")?.toLowerCase();
+    if (domain !== undefined && !HOSTNAME.test(domain)) fail("grafanaDomain", `"${domain}" is not a DNS name like grafana.example.com (an IP address needs no setting: the stack's CA signs a certificate for the Elastic IP)`);
+    const https = (k: string): string | undefined => {
+        const v = text(k);
+        if (v !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(v)) fail(k, `"${v}" is not an https:// URL`);
+        return v;
+    };
+    const acmeCaUrl = https("acmeCaUrl") ?? SETTING_DEFAULTS.acmeCaUrl;
+    const acmeEmail = text("acmeEmail");
+    if (acmeEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(acmeEmail)) fail("acmeEmail", `"${acmeEmail}" is not an e-mail address`);
+    const acmeChallengeCidrs = cidrs("acmeChallengeCidrs", [...SETTING_DEFAULTS.acmeChallengeCidrs]);
+    const publicIngress = bool("publicIngress", SETTING_DEFAULTS.publicIngress);
+    if (!publicIngress && domain !== undefined) {
+        fail("grafanaDomain", "needs publicIngress: the ACME CA validates the domain over port 80 (HTTP-01); without public ingress, leave grafanaDomain empty and the stack's CA signs Grafana's certificate");
+    }
+    const sshTunnelPort = int("sshTunnelPort", SETTING_DEFAULTS.sshTunnelPort, 1024, 65535) ?? SETTING_DEFAULTS.sshTunnelPort;
+    const grafanaTunnelPort = int("grafanaTunnelPort", SETTING_DEFAULTS.grafanaTunnelPort, 1024, 65535) ?? SETTING_DEFAULTS.grafanaTunnelPort;
+    if (sshTunnelPort === grafanaTunnelPort) fail("grafanaTunnelPort", `must differ from sshTunnelPort (${sshTunnelPort})`);
+
+    const clientId = text("oauthClientId");
+    const name = text("oauthName") ?? OAUTH_DEFAULTS.name;
+    const authUrl = https("oauthAuthUrl");
+    const tokenUrl = https("oauthTokenUrl");
+    const apiUrl = https("oauthApiUrl");
+    const scopes = text("oauthScopes") ?? OAUTH_DEFAULTS.scopes;
+    const roleAttributePath = text("oauthRoleAttributePath");
+    let grafanaOAuth: GrafanaOAuthSettings | undefined;
+    if (clientId !== undefined) {
+        if (!authUrl) fail("oauthAuthUrl", "is required with oauthClientId (the provider's authorization endpoint)");
+        if (!tokenUrl) fail("oauthTokenUrl", "is required with oauthClientId (the provider's token endpoint)");
+        if (authUrl && tokenUrl) grafanaOAuth = { name, clientId, authUrl, tokenUrl, scopes, ...(apiUrl ? { apiUrl } : {}), ...(roleAttributePath ? { roleAttributePath } : {}) };
+    } else if (authUrl || tokenUrl || apiUrl || roleAttributePath) {
+        fail("oauthClientId", "is required when any oauth* setting is given");
+    }
+    return {
+        ...(domain !== undefined ? { grafanaDomain: domain } : {}),
+        acmeCaUrl,
+        ...(acmeEmail !== undefined ? { acmeEmail } : {}),
+        acmeChallengeCidrs,
+        publicIngress,
+        sshTunnelPort,
+        grafanaTunnelPort,
+        ...(grafanaOAuth ? { grafanaOAuth } : {}),
+    };
 }

@@ -2,15 +2,22 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { BackupBucket } from "../components/backupBucket";
 import { HostConfiguration, ScrapeTargets } from "../components/hostConfiguration";
-import { GRAFANA_PORT, MonitoringHost } from "../components/monitoringHost";
+import { GrafanaAdminPassword } from "../components/grafanaAdminPassword";
+import { GrafanaCertificate } from "../components/grafanaCertificate";
+import { MonitoringHost } from "../components/monitoringHost";
 import { MonitoringServices } from "../components/monitoringServices";
 import { NodeExporterDevice } from "../components/nodeExporterDevice";
 import { ScrapeAuthority } from "../components/scrapeAuthority";
 import { dockerSshOptions } from "./dockerOverSsh";
 import { PushedTarballs } from "./nodeExporter/pushedTarballs";
+import { grafanaTls, grafanaUrl } from "./grafanaAccess";
 import { ProgramInputs } from "./programInputs";
+import { CADDY_CONTAINER_PATHS, renderCaddyfile } from "./render/caddyfile";
+import { grafanaSettings } from "./render/grafanaSettings";
+import { hostIngressRules } from "./render/ingressRules";
 import { renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "./render/hostConfigFiles";
 import { fleetSyncSql } from "./render/fleetRecordSql";
 import { sizeHost } from "./render/sizing";
@@ -24,7 +31,12 @@ export interface StackOutputs {
     readonly devices: Record<string, pulumi.Output<string>>;
     readonly scrapeCaCertPem: pulumi.Output<string>;
     readonly monitoringHostIp: pulumi.Output<string>;
+    /** Grafana's HTTPS URL: the domain, the Elastic IP, or (no public ingress) the SSM tunnel's local end. */
     readonly grafanaUrl: pulumi.Output<string>;
+    /** The CA that signed Grafana's certificate, when there is no domain (trust it in browsers and scripts). */
+    readonly grafanaCaCertPem?: pulumi.Output<string>;
+    /** The instance, for `aws ssm start-session --target`. */
+    readonly monitoringHostId: pulumi.Output<string>;
     readonly grafanaAdminPassword: pulumi.Output<string>;
     readonly adminSshPrivateKey: pulumi.Output<string>;
     readonly backupBucket: pulumi.Output<string>;
@@ -72,7 +84,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         instanceType,
         dataVolumeGiB,
         subnetId: settings.subnetId,
-        adminCidrs: settings.adminCidrs,
+        ingress: hostIngressRules(settings),
+        ...(settings.publicIngress ? {} : { sshTunnel: { host: "127.0.0.1", port: settings.sshTunnelPort } }),
         egressCidrs: settings.egressCidrs,
         backupBucketArn: bucket.bucketArn,
         testStack: settings.testStack,
@@ -80,12 +93,21 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     });
 
     const authority = new ScrapeAuthority("scrape");
+    // Grafana over HTTPS only: a certificate from the stack's CA unless a domain gets one from ACME.
+    const certificate = settings.grafanaDomain ? undefined : new GrafanaCertificate("grafana-tls", { elasticIp: host.access.publicIp });
+    const url = host.access.publicIp.apply((ip) => grafanaUrl(settings, ip));
+    const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem]).apply(([ip, cert, key]) => ({
+        "config/caddy/Caddyfile": renderCaddyfile({ tls: grafanaTls(settings, ip), upstream: "grafana:3000" }),
+        ...(cert && key ? { [`config/caddy/tls/${CADDY_CONTAINER_PATHS.certFile.split("/").pop()}`]: cert, [`config/caddy/tls/${CADDY_CONTAINER_PATHS.keyFile.split("/").pop()}`]: key } : {}),
+    }));
+    const grafanaAdminPassword = inputs.grafanaSecrets?.adminPassword ?? new random.RandomPassword("grafana-admin-password", { length: 32, special: false }).result;
     const configuration = new HostConfiguration("host-config", {
         connection: host.access.connection,
         files: pulumi
-            .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword])
-            .apply(([slackWebhookUrl, webhookUrl, smtpPassword]) =>
-                renderHostConfigFiles({
+            .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword, proxyFiles])
+            .apply(([slackWebhookUrl, webhookUrl, smtpPassword, proxy]) => ({
+                ...proxy,
+                ...renderHostConfigFiles({
                     stackName: stack,
                     scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
                     nodeAlertThresholds: settings.nodeAlertThresholds,
@@ -95,7 +117,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                         email: settings.alertEmail ? { ...settings.alertEmail, password: smtpPassword } : undefined,
                     },
                 }),
-            ),
+            })),
         scrapeCaCertPem: authority.caCertPem,
         scrapePassword: authority.password,
         backupRepositoryPassword: bucket.repositoryPassword,
@@ -110,9 +132,23 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     });
     const provider = new docker.Provider("monitoring-host-docker", {
         host: host.dockerHost,
-        sshOpts: dockerSshOptions(stack, host.access.publicIp, host.access.hostKey, host.access.adminPrivateKey),
+        // known_hosts names the address ssh dials: the Elastic IP, or the SSM tunnel's end as [127.0.0.1]:PORT.
+        sshOpts: dockerSshOptions(stack, settings.publicIngress ? host.access.publicIp : pulumi.output(`[127.0.0.1]:${settings.sshTunnelPort}`), host.access.hostKey, host.access.adminPrivateKey),
     });
-    const services = new MonitoringServices("services", { provider, retentionDays: settings.retentionDays, configuration, hostInstanceId: host.instanceId });
+    const oauthSecret = inputs.grafanaSecrets?.oauthClientSecret;
+    const services = new MonitoringServices("services", {
+        provider,
+        retentionDays: settings.retentionDays,
+        configuration,
+        grafanaAdminPassword,
+        grafanaSettings: pulumi.all([url, oauthSecret]).apply(([rootUrl, secret]) => [
+            ...grafanaSettings({ rootUrl, oauth: settings.grafanaOAuth }),
+            ...(settings.grafanaOAuth && secret ? [`GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET=${secret}`] : []),
+        ]),
+        proxyBindAddress: settings.publicIngress ? "0.0.0.0" : "127.0.0.1",
+        hostInstanceId: host.instanceId,
+    });
+    new GrafanaAdminPassword("grafana-admin", { connection: host.access.connection, password: grafanaAdminPassword, grafana: services.grafana });
 
     const tarballs = new PushedTarballs(path.resolve(projectDir, settings.nodeExporterTarballDir), inputs.checksums);
     const devices: Record<string, pulumi.Output<string>> = {};
@@ -143,7 +179,9 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         devices,
         scrapeCaCertPem: authority.caCertPem,
         monitoringHostIp: host.access.publicIp,
-        grafanaUrl: pulumi.interpolate`http://${host.access.publicIp}:${GRAFANA_PORT}`,
+        grafanaUrl: url,
+        ...(certificate ? { grafanaCaCertPem: certificate.caCertPem } : {}),
+        monitoringHostId: host.instanceId,
         grafanaAdminPassword: services.grafanaAdminPassword,
         adminSshPrivateKey: host.access.adminPrivateKey,
         backupBucket: bucket.bucketName,

@@ -38,6 +38,7 @@ done
 changed=0
 prometheus=0
 alertmanager=0
+caddy=0
 while read -r src rel mode uid; do
     dest=$root/$rel
     if [ -f "$dest" ] && cmp -s "$src" "$dest" && [ "$(stat -c '%a %u' "$dest")" = "${mode#0} $uid" ]; then
@@ -51,6 +52,7 @@ while read -r src rel mode uid; do
     case $rel in
         config/prometheus/*) prometheus=1 ;;
         config/alertmanager/*) alertmanager=1 ;;
+        config/caddy/*) caddy=1 ;;
     esac
 done <"$stage/list"
 
@@ -64,4 +66,13 @@ reload() { # name url
 }
 [ "$prometheus" = 1 ] && reload prometheus http://127.0.0.1:9090/-/reload
 [ "$alertmanager" = 1 ] && reload alertmanager http://127.0.0.1:9093/-/reload
+# The HTTPS proxy: a new Caddyfile or certificate is loaded in place (--force: a renewed certificate
+# leaves the Caddyfile unchanged, and Caddy skips a reload of an identical configuration).
+if [ "$caddy" = 1 ]; then
+    if docker exec caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile --force >/dev/null 2>&1; then
+        echo "iiotmon: reloaded caddy"
+    else
+        echo "iiotmon: caddy not running yet; it reads the new configuration when it starts"
+    fi
+fi
 echo "IIOTMON_RESULT changed=$changed"

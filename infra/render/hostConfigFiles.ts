@@ -77,6 +77,8 @@ export function hostFile(rel: string, text: string): HostFile {
     if (rel.startsWith("config/prometheus/") || rel.startsWith("config/alertmanager/")) return { path: rel, text, mode: "0644", uid: 65534 };
     if (rel.startsWith("config/grafana/")) return { path: rel, text, mode: "0644", uid: 472 };
     if (rel.startsWith("config/timescaledb/")) return { path: rel, text, mode: "0755", uid: 0 };
+    // The proxy runs as root in its container; its private key is readable by nobody else.
+    if (rel.startsWith("config/caddy/tls/")) return { path: rel, text, mode: "0400", uid: 0 };
     return { path: rel, text, mode: "0644", uid: 0 };
 }
 

@@ -37,6 +37,10 @@ export const HOST_DIRS = {
     timescaledbData: `${HOST_DATA_ROOT}/data/timescaledb`,
     timescaledbInit: `${HOST_DATA_ROOT}/config/timescaledb/initdb`,
     backups: `${HOST_DATA_ROOT}/backups`,
+    /** The HTTPS proxy's Caddyfile and (without a domain) Grafana's certificate. */
+    caddyConfig: `${HOST_DATA_ROOT}/config/caddy`,
+    /** The proxy's ACME account and certificates. */
+    caddyData: `${HOST_DATA_ROOT}/data/caddy`,
     /** node_exporter's text file collector on the host (the backup job's outcome). */
     textfile: `${HOST_DATA_ROOT}/textfile`,
 } as const;

@@ -93,7 +93,7 @@ describe("a replaced instance (same Elastic IP)", () => {
         const { MonitoringServices } = await import("../../components/monitoringServices");
         const provider = new docker.Provider("p", { host: "ssh://ubuntu@203.0.113.10" });
         const configuration = new pulumi.ComponentResource("test:index:Configuration", "c");
-        new MonitoringServices("services", { provider, retentionDays: 30, configuration, hostInstanceId: instanceId });
+        new MonitoringServices("services", { provider, retentionDays: 30, configuration, hostInstanceId: instanceId, grafanaAdminPassword: "pw", grafanaSettings: [], proxyBindAddress: "0.0.0.0" });
         await new Promise((r) => setTimeout(r, 300));
         return run;
     }

@@ -57,7 +57,7 @@ async function dataHolders(testStack: boolean): Promise<Map<string, pulumi.Resou
     const { BackupBucket } = await import("../../components/backupBucket");
     const { MonitoringHost } = await import("../../components/monitoringHost");
     new BackupBucket("backups", { testStack, retentionDays: 30 }, { parent: probe });
-    new MonitoringHost("monitoring-host", { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, adminCidrs: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", testStack }, { parent: probe });
+    new MonitoringHost("monitoring-host", { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, ingress: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", testStack }, { parent: probe });
     await new Promise((r) => setTimeout(r, 200));
     return options;
 }
@@ -86,8 +86,10 @@ describe("the stack's invariants", () => {
         expect(ingress.map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]).sort()).toEqual([
             [22, "2001:db8::/48"],
             [22, "203.0.113.0/24"],
-            [3000, "2001:db8::/48"],
-            [3000, "203.0.113.0/24"],
+            [443, "2001:db8::/48"],
+            [443, "203.0.113.0/24"],
+            [80, "2001:db8::/48"],
+            [80, "203.0.113.0/24"],
         ]);
         const egress = built.run.byType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
         expect(egress.map((r) => r.inputs.cidrIpv4).sort()).toEqual(["10.0.0.0/8", "198.51.100.0/24"]);
@@ -95,11 +97,12 @@ describe("the stack's invariants", () => {
         expect(built.run.resources.flatMap((r) => noWorldOpenIngress(r.type, r.inputs))).toEqual([]);
     });
 
-    it("publishes only Grafana beyond the host; Prometheus, Alertmanager and PostgreSQL listen on loopback", () => {
+    it("publishes only the HTTPS proxy beyond the host; Grafana, Prometheus, Alertmanager and PostgreSQL listen on loopback", () => {
         const ports = built.run.byType("docker:index/container:Container").map((c) => [c.inputs.name, ((c.inputs.ports ?? []) as { ip?: string; external: number }[]).map((p) => `${p.ip ?? "0.0.0.0"}:${p.external}`)]);
         expect(ports.sort()).toEqual([
             ["alertmanager", ["127.0.0.1:9093"]],
-            ["grafana", ["0.0.0.0:3000"]],
+            ["caddy", ["0.0.0.0:80", "0.0.0.0:443"]],
+            ["grafana", ["127.0.0.1:3000"]],
             ["node-exporter", []],
             ["prometheus", ["127.0.0.1:9090"]],
             ["timescaledb", ["127.0.0.1:5432"]],
