@@ -3,6 +3,7 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/nodeExporterChecksums";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 import { MockRun, recordResources } from "../helpers/pulumiMocks";
+import { SCRIPT_END } from "../../infra/render/hostCommand";
 import { device, HEAD } from "../fleet/malformedCases";
 
 /**
@@ -68,7 +69,9 @@ describe("an offline device does not hold back the fleet", () => {
 
     it("writes every device into the targets file, whether or not its install succeeds", () => {
         const stdin = run.named("scrape-targets-file").inputs.stdin as string;
-        const targets = JSON.parse(stdin.slice("@@targets\n".length, stdin.indexOf("@@sql\n"))) as { targets: string[]; labels: { instance: string } }[];
+        // The host script comes first on stdin (the launcher), its own input after SCRIPT_END.
+        const input = stdin.slice(stdin.indexOf(`${SCRIPT_END}\n`) + SCRIPT_END.length + 1);
+        const targets = JSON.parse(input.slice("@@targets\n".length, input.indexOf("@@sql\n"))) as { targets: string[]; labels: { instance: string } }[];
         expect(targets.map((t) => t.labels.instance).sort()).toEqual(names);
     });
 });
