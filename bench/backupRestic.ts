@@ -78,9 +78,10 @@ export async function benchBackup(minBytes: number, log: (s: string) => void): P
         fs.writeFileSync(password, "bench-password-0123456789\n", { mode: 0o400 });
         const config = path.join(root, "prometheus.yml");
         fs.writeFileSync(config, "global: {scrape_interval: 15s}\nscrape_configs: []\n");
-        prom = new PrometheusProcess(config, data, 19093);
+        prom = new PrometheusProcess(config, data, 19097);
         await prom.start();
 
+        const promUrl = prom.url;
         const env = (over: Record<string, string> = {}) => ({
             ...process.env,
             BUCKET: "bench-backups",
@@ -89,7 +90,7 @@ export async function benchBackup(minBytes: number, log: (s: string) => void): P
             IIOTMON_PG_LOCAL: "1",
             PGHOST: pg.dir,
             PGPORT: String(pg.port),
-            PROMETHEUS_URL: prom!.url,
+            PROMETHEUS_URL: promUrl,
             IIOTMON_TEXTFILE_DIR: path.join(root, "textfile"),
             RESTIC_REPOSITORY: `s3:${s3.endpoint}/bench-backups/restic`,
             SSL_CERT_FILE: s3.certFile,
@@ -116,7 +117,9 @@ export async function benchBackup(minBytes: number, log: (s: string) => void): P
         const addedBlockBytes = directoryBytes(path.join(data, added[0]));
         await prom.start();
         log("backup bench: second backup after one more block");
+        log(`backup bench: first backup ${first.seconds.toFixed(1)} s, ${uploaded(first.stdout)} bytes uploaded`);
         const second = await script("host-backup.sh", []);
+        log(`backup bench: second backup ${second.seconds.toFixed(1)} s, ${uploaded(second.stdout)} bytes uploaded (the new block: ${addedBlockBytes} bytes)`);
         await prom.stop();
         prom = undefined;
 

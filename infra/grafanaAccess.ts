@@ -5,8 +5,10 @@ import { StackSettings } from "./settings";
 export const TUNNEL_NAMES = { dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] } as const;
 
 /** What the stack's CA puts in Grafana's certificate when there is no domain: the Elastic IP and the tunnel's names. */
-export function stackCaCertificateSubject(elasticIp: string): { commonName: string; ipAddresses: string[]; dnsNames: string[] } {
-    return { commonName: elasticIp, ipAddresses: [elasticIp, ...TUNNEL_NAMES.ipAddresses], dnsNames: [...TUNNEL_NAMES.dnsNames] };
+export function stackCaCertificateSubject(elasticIp: string | undefined): { commonName: string; ipAddresses: string[]; dnsNames: string[] } {
+    // The lab's capture of the program has no Elastic IP (nothing allocates one): the tunnel's names remain.
+    const ip = elasticIp ? [elasticIp] : [];
+    return { commonName: elasticIp || "localhost", ipAddresses: [...ip, ...TUNNEL_NAMES.ipAddresses], dnsNames: [...TUNNEL_NAMES.dnsNames] };
 }
 
 /** How Caddy gets Grafana's certificate, from the settings. */
