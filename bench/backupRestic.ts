@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BACKUP_PASSWORD_FILE } from "../infra/render/hostConfigFiles";
+import { BACKUP_PASSWORD_FILE } from "../infra/host/hostConfigFiles";
 import { PostgresServer } from "../lab/postgresServer";
 import { PrometheusProcess } from "../lab/prometheusProcess";
 import { S3Server } from "../lab/s3Server";

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../infra/fleet/parseFleet";
 import { Fleet } from "../infra/fleet/types";
-import { loadChecksums } from "../infra/nodeExporterChecksums";
-import { parseSettings } from "../infra/settings";
+import { loadChecksums } from "../infra/device/checksums";
+import { parseSettings } from "../infra/settings/settings";
 import { placeholderOutputs } from "../lab/placeholderOutputs";
 import { recordProgram } from "../lab/programUnderMocks";
 import { generatedFleetYaml } from "./generatedFleet";
@@ -10,7 +10,7 @@ import { generatedFleetYaml } from "./generatedFleet";
 /** Resource inputs by name for one run of the program. */
 async function inputsByName(fleet: Fleet): Promise<Map<string, string>> {
     const recorded = await recordProgram("iiot-monitoring", "bench", placeholderOutputs);
-    const { buildStack } = await import("../infra/stack");
+    const { buildStack } = await import("../infra/program/stack");
     const out = buildStack({
         settings: parseSettings((k) => (k === "amiId" ? "ami-0123456789abcdef0" : undefined)),
         fleet,

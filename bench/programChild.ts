@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../infra/fleet/parseFleet";
-import { limitStackTracesForLargeFleets } from "../infra/largeFleets";
-import { loadChecksums } from "../infra/nodeExporterChecksums";
-import { parseSettings } from "../infra/settings";
+import { limitStackTracesForLargeFleets } from "../infra/program/largeFleets";
+import { loadChecksums } from "../infra/device/checksums";
+import { parseSettings } from "../infra/settings/settings";
 import { recordProgram } from "../lab/programUnderMocks";
 import { placeholderOutputs } from "../lab/placeholderOutputs";
 import { generatedFleetYaml } from "./generatedFleet";
@@ -25,7 +25,7 @@ async function main(mode: string, n: number): Promise<void> {
         // As the entry point does.
         limitStackTracesForLargeFleets(n);
         const recorded = await recordProgram("iiot-monitoring", "bench", (type, name) => placeholderOutputs(type, name));
-        const { buildStack } = await import("../infra/stack");
+        const { buildStack } = await import("../infra/program/stack");
         const t1 = process.hrtime.bigint();
         const out = buildStack({
             settings: parseSettings((k) => (k === "amiId" ? "ami-0123456789abcdef0" : undefined)),

@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { backupLifecycleRules } from "../infra/render/backupLifecycle";
-import { tlsOnlyBucketPolicy } from "../infra/render/awsPolicies";
+import { backupLifecycleRules, tlsOnlyBucketPolicy } from "../infra/host";
 
 /** Arguments of a BackupBucket. */
 export interface BackupBucketArgs {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { stackCaCertificateSubject } from "../infra/grafanaAccess";
+import { stackCaCertificateSubject } from "../infra/host";
 
 /** Arguments of a GrafanaCertificate. */
 export interface GrafanaCertificateArgs {

@@ -3,14 +3,11 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { isIPv6 } from "net";
-import { withoutComment } from "../infra/fleet/hostKey";
-import { ec2AssumeRolePolicy, hostBackupPolicy } from "../infra/render/awsPolicies";
-import { renderCloudInit } from "../infra/render/cloudInit";
-import { growOnlyVolumeSize } from "../infra/render/dataVolumeSize";
+import { withoutComment } from "../infra/common";
+import { ec2AssumeRolePolicy, hostBackupPolicy, renderCloudInit, growOnlyVolumeSize, HostIngressRule } from "../infra/host";
 
 /** The tag that finds the stack's data volume in AWS, to read its current size before asking for one. */
 export const DATA_VOLUME_TAG = "iiotmon:data-volume";
-import { HostIngressRule } from "../infra/render/ingressRules";
 
 /** Grafana's port on the host's loopback; only the HTTPS proxy (and an SSM port forward) reaches it. */
 export const GRAFANA_PORT = 3000;

@@ -1,8 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CADDY_CONTAINER_PATHS } from "../infra/render/caddyfile";
-import { CONTAINER_PROMETHEUS_PATHS, HOST_DIRS } from "../infra/render/hostPaths";
+import { CADDY_CONTAINER_PATHS, CONTAINER_PROMETHEUS_PATHS, HOST_DIRS } from "../infra/host";
 import { GRAFANA_PORT } from "./monitoringHost";
 
 /** Images pinned by version; a new version is a reviewed change, never a surprise. */

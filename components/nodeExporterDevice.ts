@@ -2,10 +2,8 @@ import { isIP } from "net";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { Device } from "../infra/fleet/types";
-import { ChecksumTable } from "../infra/nodeExporterChecksums";
-import { dialBudget } from "../infra/nodeExporter/dialBudget";
-import { deviceCommand, deviceScriptArgs, deviceStdin, pushedTarballPath, renderWebConfig } from "../infra/nodeExporter/deviceCommands";
+import { Device, ChecksumTable } from "../infra/fleet";
+import { dialBudget, deviceCommand, deviceScriptArgs, deviceStdin, pushedTarballPath, renderWebConfig } from "../infra/device";
 
 /** Arguments of a NodeExporterDevice. */
 export interface NodeExporterDeviceArgs {

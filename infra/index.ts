@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { limitStackTracesForLargeFleets } from "./largeFleets";
-import { loadProgramInputs } from "./programInputs";
-import { sshAgentProblem } from "./sshAgentSocket";
-import { buildStack } from "./stack";
+import { limitStackTracesForLargeFleets } from "./program/largeFleets";
+import { loadProgramInputs } from "./program/programInputs";
+import { sshAgentProblem } from "./program/sshAgentSocket";
+import { buildStack } from "./program/stack";
 
 function build() {
     const inputs = loadProgramInputs(new pulumi.Config());

@@ -1,8 +1,8 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { loadProgramInputs } from "../infra/programInputs";
-import { buildStack } from "../infra/stack";
+import { loadProgramInputs } from "../infra/program/programInputs";
+import { buildStack } from "../infra/program/stack";
 import { LabOutputStore } from "./labOutputs";
 import { recordProgram, RecordedResource, settled } from "./programUnderMocks";
 

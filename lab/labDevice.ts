@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { withoutComment } from "../infra/fleet/hostKey";
+import { withoutComment } from "../infra/common/hostKey";
 import { isAlive, run, sleep, tryRun } from "./exec";
 import { createDeviceNetwork, ensureBridge, netnsName, removeDeviceNetwork } from "./network";
 import { BASE_ROOTFS, DEVICES_DIR, SSH_KEY, SUBNET_PREFIX } from "./paths";

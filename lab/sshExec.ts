@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { retryWaits } from "../infra/nodeExporter/dialBudget";
+import { retryWaits } from "../infra/device/dialBudget";
 
 /** The Command provider's connection, as the program passes it. */
 export interface Connection {
@@ -174,7 +174,7 @@ function dialPart(stderr: string): { authenticated: boolean; stderr: string } {
 /**
  * Runs `command` as the provider does: first Dial, retried on every error (refused, timed out, wrong
  * host key, refused login) `dialErrorLimit + 1` times in all with the provider's waits between dials
- * (infra/nodeExporter/dialBudget.ts quotes the upstream loop), then one session that is never retried.
+ * (infra/device/dialBudget.ts quotes the upstream loop), then one session that is never retried.
  * A dial counts as done once OpenSSH reports the login. Through a bastion each dial goes through the
  * jump again; the provider dials the bastion once (with its own retries) and retries only the hop
  * behind it, so here a failing bastion uses up the device's dials.

@@ -1,6 +1,6 @@
-import { renderGrafanaDatasources } from "../infra/render/grafanaProvisioning";
-import { DEVICE_DASHBOARD_LINK, FLEET_DASHBOARD_LINK } from "../infra/render/alertRules";
-import { renderHostConfigFiles } from "../infra/render/hostConfigFiles";
+import { renderGrafanaDatasources } from "../infra/host/grafanaProvisioning";
+import { DEVICE_DASHBOARD_LINK, FLEET_DASHBOARD_LINK } from "../infra/host/alertRules";
+import { renderHostConfigFiles } from "../infra/host/hostConfigFiles";
 import { dashboardQueries, loadDashboards } from "../lab/dashboardQueries";
 
 /** Static checks of dashboards/: what Grafana needs to provision them and what links expect. */

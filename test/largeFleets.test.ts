@@ -1,4 +1,4 @@
-import { LARGE_FLEET_DEVICES, limitStackTracesForLargeFleets } from "../infra/largeFleets";
+import { LARGE_FLEET_DEVICES, limitStackTracesForLargeFleets } from "../infra/program/largeFleets";
 
 describe("large fleets", () => {
     const saved = Error.stackTraceLimit;

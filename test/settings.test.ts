@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { load } from "js-yaml";
-import { parseSettings, SettingsError, SETTING_DEFAULTS, StackSettings } from "../infra/settings";
+import { parseSettings, SettingsError, SETTING_DEFAULTS, StackSettings } from "../infra/settings/settings";
 import { ROOT, stackConfig } from "./helpers/pulumiMocks";
-import { renderHostConfigFiles } from "../infra/render/hostConfigFiles";
-import { NODE_ALERT_DEFAULTS } from "../infra/render/nodeAlertRules";
+import { renderHostConfigFiles } from "../infra/host/hostConfigFiles";
+import { NODE_ALERT_DEFAULTS } from "../infra/settings";
 
 interface Declared {
     type: string;

@@ -1,19 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { readFleetFile } from "../fleet/loadFleet";
-import { renderCloudInit } from "../render/cloudInit";
-import { hostSystemFiles } from "../render/hostSystemFiles";
-import { renderHostConfigFiles, renderTargetsFile } from "../render/hostConfigFiles";
-import { sizeHost } from "../render/sizing";
-import { Fleet } from "../fleet/types";
+import { readFleetFile, Fleet, diffFleets, FleetLevels, renderJson, renderMarkdown, renderText, parseFleet, fleetTable, formatProblem } from "../fleet";
+import { renderCloudInit, hostSystemFiles, renderHostConfigFiles, renderTargetsFile, sizeHost } from "../host";
 import { parse as parseYaml } from "yaml";
-import { diffFleets, FleetLevels } from "../fleet/fleetDiff";
-import { renderJson, renderMarkdown, renderText } from "../fleet/diffReport";
-import { parseFleet } from "../fleet/parseFleet";
 import { defaultBase, fileAtRef } from "./gitFleet";
-import { fleetTable } from "../fleet/fleetTable";
-import { formatProblem } from "../fleet/problems";
-import { loadChecksums } from "../nodeExporterChecksums";
+import { loadChecksums } from "../device";
 import { SETTING_DEFAULTS } from "../settings";
 
 const USAGE = `usage: npm run fleet -- <command> [fleet file]

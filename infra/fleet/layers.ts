@@ -1,12 +1,11 @@
 import { Node, YAMLMap } from "yaml";
-import { ChecksumTable } from "../nodeExporterChecksums";
+import { ChecksumTable, ARCHES, Arch, BinarySource, SOURCES } from "./types";
 import { addressProblem } from "./address";
 import { closest, didYouMean } from "./didYouMean";
 import { COLLECTOR_NAME, KNOWN_COLLECTORS } from "./collectors";
-import { parseHostKey, formatHostKey, rsaHostKeyProblem } from "./hostKey";
+import { parseHostKey, formatHostKey, rsaHostKeyProblem } from "../common";
 import { labelNameProblem } from "./labels";
 import { isSecretName, looksLikeSecretKey, storeSecretAdvice } from "./secrets";
-import { ARCHES, Arch, BinarySource, SOURCES } from "./types";
 import { YamlReader } from "./yamlReader";
 
 /** SSH credentials as one unit: a level that names one replaces both of the level below. */

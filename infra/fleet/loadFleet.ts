@@ -1,8 +1,7 @@
 import * as fs from "fs";
-import { ChecksumTable } from "../nodeExporterChecksums";
+import { ChecksumTable, Fleet } from "./types";
 import { FleetParseResult, parseFleet } from "./parseFleet";
 import { FleetError, formatProblem } from "./problems";
-import { Fleet } from "./types";
 
 /** Reads a fleet file; a missing or unreadable file is reported like any other problem. */
 export function readFleetFile(file: string, checksums: ChecksumTable): FleetParseResult {

@@ -1,9 +1,8 @@
 import { isMap, isScalar, LineCounter, Node, parseDocument } from "yaml";
-import { ChecksumTable } from "../nodeExporterChecksums";
+import { ChecksumTable, Fleet } from "./types";
 import { emptyLayer, Layer, LayerReader } from "./layers";
 import { byPosition, FleetProblem } from "./problems";
 import { resolveDevices, DeviceSpec, SiteSpec } from "./resolveDevices";
-import { Fleet } from "./types";
 import { YamlReader } from "./yamlReader";
 
 export const SUPPORTED_VERSION = 1;

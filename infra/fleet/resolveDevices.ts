@@ -1,10 +1,9 @@
 import { Node } from "yaml";
-import { ChecksumTable } from "../nodeExporterChecksums";
+import { ChecksumTable, Arch, Bastion, DEFAULT_DOWNLOAD_BASE_URL, Device, Fleet, Site } from "./types";
 import { canonicalAddress } from "./address";
 import { didYouMean } from "./didYouMean";
-import { rsaHostKeyProblem } from "./hostKey";
+import { rsaHostKeyProblem } from "../common";
 import { BastionLayer, Layer, SshAuth } from "./layers";
-import { Arch, Bastion, DEFAULT_DOWNLOAD_BASE_URL, Device, Fleet, Site } from "./types";
 import { YamlReader } from "./yamlReader";
 
 export const DEFAULT_NODE_EXPORTER_VERSION = "1.12.1";

@@ -2,6 +2,9 @@
 export const ARCHES = ["amd64", "arm64", "armv7", "armv6", "386"] as const;
 export type Arch = (typeof ARCHES)[number];
 
+/** version -> arch -> sha256 of the release tarball: the node_exporter builds a fleet may pin. */
+export type ChecksumTable = ReadonlyMap<string, ReadonlyMap<Arch, string>>;
+
 /** How the node_exporter tarball reaches the device. */
 export const SOURCES = ["download", "push"] as const;
 export type BinarySource = (typeof SOURCES)[number];

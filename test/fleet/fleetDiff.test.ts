@@ -4,7 +4,7 @@ import { diffFleets, FleetDiff } from "../../infra/fleet/fleetDiff";
 import { renderMarkdown, renderText } from "../../infra/fleet/diffReport";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { Fleet } from "../../infra/fleet/types";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { loadChecksums } from "../../infra/device/checksums";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 import { recordResources } from "../helpers/pulumiMocks";
 import { KEY_A, KEY_B } from "./malformedCases";
@@ -140,7 +140,7 @@ describe("fleet diff", () => {
 describe("the diff agrees with the program", () => {
     async function deviceInputs(f: Fleet): Promise<Map<string, string>> {
         const run = await recordResources("agree");
-        const { buildStack } = await import("../../infra/stack");
+        const { buildStack } = await import("../../infra/program/stack");
         const out = buildStack({
             settings: DEFAULT_SETTINGS_FOR_TESTS,
             fleet: f,

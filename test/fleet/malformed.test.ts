@@ -1,6 +1,6 @@
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { formatProblem } from "../../infra/fleet/problems";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { loadChecksums } from "../../infra/device/checksums";
 import { device, HEAD, KEY_A, KEY_B, KEY_RSA } from "./malformedCases";
 
 /**

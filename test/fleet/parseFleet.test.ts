@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { formatProblem } from "../../infra/fleet/problems";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { loadChecksums } from "../../infra/device/checksums";
 import { ROOT } from "../helpers/pulumiMocks";
 import { device, HEAD, KEY_B } from "./malformedCases";
 

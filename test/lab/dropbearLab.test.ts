@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DROPBEAR_MAX_CMD_LEN } from "../../infra/nodeExporter/deviceCommands";
+import { DROPBEAR_MAX_CMD_LEN } from "../../infra/device/deviceCommands";
 import { dropbearBusyboxDevice } from "../../lab/deviceKinds";
 import { Lab, scrapeSecrets } from "../../lab/lab";
 import { deviceChanges, execOnDevice, LabDeviceRecord } from "../../lab/labDevice";

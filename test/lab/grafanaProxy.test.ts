@@ -2,8 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { grafanaTls, stackCaCertificateSubject } from "../../infra/grafanaAccess";
-import { renderCaddyfile, SECURITY_HEADERS } from "../../infra/render/caddyfile";
+import { grafanaTls, stackCaCertificateSubject } from "../../infra/host/grafanaAccess";
+import { renderCaddyfile, SECURITY_HEADERS } from "../../infra/host/caddyfile";
 import { ProxyNamespace } from "../../lab/proxyNamespace";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 

@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadFleet } from "../../infra/fleet/loadFleet";
-import { dialAttempts, dialBudget } from "../../infra/nodeExporter/dialBudget";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
-import { renderTargetsFile, TARGETS_FILE } from "../../infra/render/hostConfigFiles";
+import { dialAttempts, dialBudget } from "../../infra/device/dialBudget";
+import { loadChecksums } from "../../infra/device/checksums";
+import { renderTargetsFile, TARGETS_FILE } from "../../infra/host/hostConfigFiles";
 import { Lab, labSettings } from "../../lab/lab";
 import { execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
 import { LabFleetDevice, labFleetYaml } from "../../lab/labFleet";
@@ -14,7 +14,7 @@ import { MirrorServer } from "../../lab/mirrorServer";
 /**
  * Ten devices, one of them offline (an address nobody answers on the lab bridge), replayed as the engine
  * runs steps (lab/replay.ts StepScheduler quotes pulumi/pulumi's step executor) and as the provider dials
- * (lab/sshExec.ts sshRunDialing, infra/nodeExporter/dialBudget.ts quotes pulumi-command's loop).
+ * (lab/sshExec.ts sshRunDialing, infra/device/dialBudget.ts quotes pulumi-command's loop).
  */
 jest.setTimeout(600_000);
 

@@ -1,10 +1,10 @@
 import { spawnSync } from "child_process";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import * as fs from "fs";
-import { collectorFlags, deviceCommand, devicePayload, deviceScriptArgs, deviceStdin, renderWebConfig } from "../../infra/nodeExporter/deviceCommands";
-import { provisionerScript } from "../../infra/provisionerScripts";
-import { shellQuote } from "../../infra/nodeExporter/shellQuote";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { collectorFlags, deviceCommand, devicePayload, deviceScriptArgs, deviceStdin, renderWebConfig } from "../../infra/device/deviceCommands";
+import { provisionerScript } from "../../infra/common/provisionerScripts";
+import { shellQuote } from "../../infra/common/shellQuote";
+import { loadChecksums } from "../../infra/device/checksums";
 import { device, HEAD } from "../fleet/malformedCases";
 
 const checksums = loadChecksums();

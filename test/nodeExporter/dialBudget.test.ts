@@ -1,4 +1,4 @@
-import { dialAttempts, dialBudget, DialSettings, retryWaits, worstCaseDialSeconds } from "../../infra/nodeExporter/dialBudget";
+import { dialAttempts, dialBudget, DialSettings, retryWaits, worstCaseDialSeconds } from "../../infra/device/dialBudget";
 
 /**
  * The provider's dial loop, transcribed line by line from upstream onto a fake clock, so the budget is

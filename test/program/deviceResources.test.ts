@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { Fleet } from "../../infra/fleet/types";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { loadChecksums } from "../../infra/device/checksums";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 import { recordResources, MockRun } from "../helpers/pulumiMocks";
 import { device, HEAD, KEY_B } from "../fleet/malformedCases";
-import { worstCaseDialSeconds } from "../../infra/nodeExporter/dialBudget";
+import { worstCaseDialSeconds } from "../../infra/device/dialBudget";
 import * as fs from "fs";
 import * as path from "path";
-import { DROPBEAR_MAX_CMD_LEN } from "../../infra/nodeExporter/deviceCommands";
+import { DROPBEAR_MAX_CMD_LEN } from "../../infra/device/deviceCommands";
 
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n";
 const checksums = loadChecksums();
@@ -21,7 +21,7 @@ function fleetOf(text: string): Fleet {
 
 async function build(fleet: Fleet): Promise<MockRun> {
     const run = await recordResources();
-    const { buildStack } = await import("../../infra/stack");
+    const { buildStack } = await import("../../infra/program/stack");
     buildStack({
         settings: { ...DEFAULT_SETTINGS_FOR_TESTS, dialTimeoutSeconds: 60 },
         fleet,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../../infra/fleet/parseFleet";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
-import { parseSettings, StackSettings } from "../../infra/settings";
+import { loadChecksums } from "../../infra/device/checksums";
+import { parseSettings, StackSettings } from "../../infra/settings/settings";
 import { GRAFANA_ADMIN_RESET } from "../../components/grafanaAdminPassword";
 import { placeholderOutputs } from "../../lab/placeholderOutputs";
 import { recordResources, MockRun, RecordedResource } from "../helpers/pulumiMocks";
@@ -36,7 +36,7 @@ interface Built {
 
 async function build(settings: StackSettings, grafanaSecrets = {}): Promise<Built> {
     const run = await recordResources("prod");
-    const { buildStack } = await import("../../infra/stack");
+    const { buildStack } = await import("../../infra/program/stack");
     const out = buildStack({ settings, fleet, checksums, secrets: new Map([["deviceSshKey", pulumi.secret(SSH_KEY)]]), grafanaSecrets });
     const outputs: Record<string, unknown> = {};
     await new Promise<void>((resolve) =>

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../../infra/fleet/parseFleet";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
-import { HOST_SCRIPT_LAUNCHER } from "../../infra/render/hostCommand";
-import { parseSettings, StackSettings } from "../../infra/settings";
+import { loadChecksums } from "../../infra/device/checksums";
+import { HOST_SCRIPT_LAUNCHER } from "../../infra/host/hostCommand";
+import { parseSettings, StackSettings } from "../../infra/settings/settings";
 import { simulatedEbsVolumes } from "../../lab/programUnderMocks";
 import { MockRun, recordResources } from "../helpers/pulumiMocks";
 import { device, HEAD } from "../fleet/malformedCases";
@@ -24,7 +24,7 @@ const settings = (values: Record<string, string>): StackSettings => parseSetting
 
 async function build(s: StackSettings): Promise<MockRun> {
     const run = await recordResources("prod");
-    const { buildStack } = await import("../../infra/stack");
+    const { buildStack } = await import("../../infra/program/stack");
     const out = buildStack({ settings: s, fleet, checksums, secrets: new Map([["deviceSshKey", pulumi.secret(SSH_KEY)]]) });
     await new Promise<void>((resolve) => pulumi.all(Object.values(out.devices)).apply(() => resolve()));
     await new Promise((r) => setTimeout(r, 200));

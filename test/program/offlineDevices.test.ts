@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../../infra/fleet/parseFleet";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { loadChecksums } from "../../infra/device/checksums";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 import { MockRun, recordResources } from "../helpers/pulumiMocks";
-import { SCRIPT_END } from "../../infra/render/hostCommand";
+import { SCRIPT_END } from "../../infra/host/hostCommand";
 import { device, HEAD } from "../fleet/malformedCases";
 
 /**
@@ -52,7 +52,7 @@ describe("an offline device does not hold back the fleet", () => {
         const checksums = loadChecksums();
         const parsed = parseFleet(HEAD + names.map((n, i) => device(n, `10.0.0.${i + 1}`)).join(""), { file: "endpoints.yaml", checksums });
         if (!parsed.fleet) throw new Error(JSON.stringify(parsed.problems));
-        const { buildStack } = await import("../../infra/stack");
+        const { buildStack } = await import("../../infra/program/stack");
         buildStack({ settings: DEFAULT_SETTINGS_FOR_TESTS, fleet: parsed.fleet, checksums, secrets: new Map([["deviceSshKey", pulumi.secret("key")]]) });
         await new Promise((r) => setTimeout(r, 200));
     });

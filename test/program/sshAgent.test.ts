@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { sshAgentProblem } from "../../infra/sshAgentSocket";
+import { sshAgentProblem } from "../../infra/program/sshAgentSocket";
 import { killSshAgent, startSshAgent } from "../helpers/sshAgent";
 
 /**

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { encryptedStorage, imdsV2Required, noWorldOpenIngress, plaintextSecrets, RULES, SECRET_INPUTS } from "../../infra/policy/rules";
 import { Fleet } from "../../infra/fleet/types";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
-import { parseSettings, StackSettings } from "../../infra/settings";
+import { loadChecksums } from "../../infra/device/checksums";
+import { parseSettings, StackSettings } from "../../infra/settings/settings";
 import { recordResources, MockRun, RecordedResource } from "../helpers/pulumiMocks";
 import { device, HEAD } from "../fleet/malformedCases";
 
@@ -34,7 +34,7 @@ interface Built {
 
 async function build(fleet: Fleet, settings: StackSettings): Promise<Built> {
     const run = await recordResources("prod");
-    const { buildStack } = await import("../../infra/stack");
+    const { buildStack } = await import("../../infra/program/stack");
     const out = buildStack({ settings, fleet, checksums, secrets: new Map([["deviceSshKey", pulumi.secret(SSH_KEY)]]) });
     await new Promise<void>((resolve) => pulumi.all(Object.values(out.devices)).apply(() => resolve()));
     await new Promise((r) => setTimeout(r, 200));

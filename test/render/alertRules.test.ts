@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dump } from "js-yaml";
-import { AlertRule, fleetRules, hardwareRules, hostNodeRules, monitoringRules, nodeRules, ruleFiles, Severity } from "../../infra/render/alertRules";
+import { AlertRule, fleetRules, hardwareRules, hostNodeRules, monitoringRules, nodeRules, ruleFiles, Severity } from "../../infra/host/alertRules";
 
 /**
  * Every alert under `promtool test rules`: it fires when it must, with the right labels, severity and

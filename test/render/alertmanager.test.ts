@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderAlertmanagerConfig } from "../../infra/render/alertmanagerConfig";
+import { renderAlertmanagerConfig } from "../../infra/host/alertmanagerConfig";
 import { sleep } from "../../lab/exec";
 
 /** Routing checked with amtool; inhibitions with a real Alertmanager (Debian's) on loopback. */

@@ -1,7 +1,7 @@
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { Device } from "../../infra/fleet/types";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
-import { FLEET_EVENTS_ANNOTATION_SQL, fleetSyncSql } from "../../infra/render/fleetRecordSql";
+import { loadChecksums } from "../../infra/device/checksums";
+import { FLEET_EVENTS_ANNOTATION_SQL, fleetSyncSql } from "../../infra/host/fleetRecordSql";
 import { PostgresServer } from "../../lab/postgresServer";
 import { device, HEAD } from "../fleet/malformedCases";
 

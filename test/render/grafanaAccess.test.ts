@@ -2,11 +2,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { grafanaTls, grafanaUrl } from "../../infra/grafanaAccess";
-import { renderCaddyfile } from "../../infra/render/caddyfile";
-import { grafanaSettings } from "../../infra/render/grafanaSettings";
-import { hostIngressRules } from "../../infra/render/ingressRules";
-import { parseSettings, SettingsError, StackSettings } from "../../infra/settings";
+import { grafanaTls, grafanaUrl } from "../../infra/host/grafanaAccess";
+import { renderCaddyfile } from "../../infra/host/caddyfile";
+import { grafanaSettings } from "../../infra/host/grafanaSettings";
+import { hostIngressRules } from "../../infra/host/ingressRules";
+import { parseSettings, SettingsError, StackSettings } from "../../infra/settings/settings";
 
 /** The pure parts of Grafana's access: the Caddyfile (checked by `caddy validate`), the ingress rules, Grafana's settings. */
 const settingsOf = (values: Record<string, string>): StackSettings => parseSettings((k) => values[k]);

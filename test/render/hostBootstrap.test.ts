@@ -3,11 +3,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { load } from "js-yaml";
-import { provisionerScript } from "../../infra/provisionerScripts";
-import { renderCloudInit, USER_DATA_LIMIT_BYTES } from "../../infra/render/cloudInit";
-import { growOnlyVolumeSize } from "../../infra/render/dataVolumeSize";
-import { HOST_SCRIPT_LAUNCHER, launcher, launcherStdin } from "../../infra/render/hostCommand";
-import { HOST_SCRIPTS, hostSetupPayload, hostSystemFiles } from "../../infra/render/hostSystemFiles";
+import { provisionerScript } from "../../infra/common/provisionerScripts";
+import { renderCloudInit, USER_DATA_LIMIT_BYTES } from "../../infra/host/cloudInit";
+import { growOnlyVolumeSize } from "../../infra/host/dataVolumeSize";
+import { HOST_SCRIPT_LAUNCHER, launcher, launcherStdin } from "../../infra/host/hostCommand";
+import { HOST_SCRIPTS, hostSetupPayload, hostSystemFiles } from "../../infra/host/hostSystemFiles";
 
 /** A real key pair as ssh-keygen makes it (the stack's tls.PrivateKey ED25519 gives the same OpenSSH format). */
 function keyPair(dir: string, name: string, type: string): { privateOpenssh: string; publicOpenssh: string } {

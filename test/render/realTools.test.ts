@@ -4,9 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { NODE_EXPORTER_LABELS } from "../../infra/fleet/nodeExporterLabels";
 import { readFleetFile } from "../../infra/fleet/loadFleet";
-import { renderCloudInit } from "../../infra/render/cloudInit";
-import { renderHostConfigFiles, renderTargetsFile } from "../../infra/render/hostConfigFiles";
-import { loadChecksums } from "../../infra/nodeExporterChecksums";
+import { renderCloudInit } from "../../infra/host/cloudInit";
+import { renderHostConfigFiles, renderTargetsFile } from "../../infra/host/hostConfigFiles";
+import { loadChecksums } from "../../infra/device/checksums";
 import { ROOT } from "../helpers/pulumiMocks";
 
 /** Every rendered file is checked by the real tool that reads it. */

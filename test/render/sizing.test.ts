@@ -1,4 +1,4 @@
-import { sizeHost } from "../../infra/render/sizing";
+import { sizeHost } from "../../infra/host/sizing";
 
 describe("sizing of the data volume", () => {
     const defaults = { scrapeIntervalSeconds: 30, retentionDays: 30 };

@@ -1,5 +1,6 @@
 import { dump } from "js-yaml";
-import { mixinNodeRules, NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./nodeAlertRules";
+import { mixinNodeRules } from "./nodeAlertRules";
+import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "../settings";
 
 export type Severity = "critical" | "warning" | "info";
 

@@ -1,10 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Arch, ARCHES } from "./fleet/types";
-import { PROVISIONERS_DIR } from "./provisionerScripts";
-
-/** version -> arch -> sha256 of `node_exporter-<version>.linux-<arch>.tar.gz`. */
-export type ChecksumTable = ReadonlyMap<string, ReadonlyMap<Arch, string>>;
+import { Arch, ARCHES } from "../fleet";
+import { PROVISIONERS_DIR } from "../common";
 
 export const SHIPPED_CHECKSUMS_FILE = path.join(PROVISIONERS_DIR, "node-exporter.sha256sums");
 

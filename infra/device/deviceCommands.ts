@@ -1,7 +1,5 @@
-import { ChecksumTable } from "../nodeExporterChecksums";
-import { Device } from "../fleet/types";
-import { provisionerScript } from "../provisionerScripts";
-import { shellQuote } from "./shellQuote";
+import { ChecksumTable, Device } from "../fleet";
+import { provisionerScript, shellQuote } from "../common";
 
 const INSTALL_SCRIPT = provisionerScript("node-exporter-install.sh");
 const UNINSTALL_SCRIPT = provisionerScript("node-exporter-uninstall.sh");

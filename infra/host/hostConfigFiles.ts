@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Fleet } from "../fleet/types";
-import { provisionerScript } from "../provisionerScripts";
+import { Fleet } from "../fleet";
+import { provisionerScript } from "../common";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { ruleFiles } from "./alertRules";
-import { NodeAlertThresholds } from "./nodeAlertRules";
+import { NodeAlertThresholds } from "../settings";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
 import { renderPrometheusConfig } from "./prometheusConfig";

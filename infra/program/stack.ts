@@ -3,25 +3,20 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BackupBucket } from "../components/backupBucket";
-import { HostConfiguration, ScrapeTargets } from "../components/hostConfiguration";
-import { GrafanaAdminPassword } from "../components/grafanaAdminPassword";
-import { GrafanaCertificate } from "../components/grafanaCertificate";
-import { MonitoringHost } from "../components/monitoringHost";
-import { MonitoringServices } from "../components/monitoringServices";
-import { NodeExporterDevice } from "../components/nodeExporterDevice";
-import { ScrapeAuthority } from "../components/scrapeAuthority";
+import { BackupBucket } from "../../components/backupBucket";
+import { HostConfiguration } from "../../components/hostConfiguration";
+import { ScrapeTargets } from "../../components/scrapeTargets";
+import { GrafanaAdminPassword } from "../../components/grafanaAdminPassword";
+import { GrafanaCertificate } from "../../components/grafanaCertificate";
+import { MonitoringHost } from "../../components/monitoringHost";
+import { MonitoringServices } from "../../components/monitoringServices";
+import { NodeExporterDevice } from "../../components/nodeExporterDevice";
+import { ScrapeAuthority } from "../../components/scrapeAuthority";
 import { dockerSshOptions } from "./dockerOverSsh";
-import { PushedTarballs } from "./nodeExporter/pushedTarballs";
-import { grafanaTls, grafanaUrl } from "./grafanaAccess";
+import { PushedTarballs } from "../device";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, fleetSyncSql, sizeHost } from "../host";
 import { ProgramInputs } from "./programInputs";
-import { CADDY_CONTAINER_PATHS, renderCaddyfile } from "./render/caddyfile";
-import { grafanaSettings } from "./render/grafanaSettings";
-import { hostIngressRules } from "./render/ingressRules";
-import { renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "./render/hostConfigFiles";
-import { fleetSyncSql } from "./render/fleetRecordSql";
-import { sizeHost } from "./render/sizing";
-import { StackSettings } from "./settings";
+import { StackSettings } from "../settings";
 
 /** What `pulumi stack output` shows. */
 export interface StackOutputs {

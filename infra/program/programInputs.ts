@@ -1,9 +1,8 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadFleet } from "./fleet/loadFleet";
-import { Fleet } from "./fleet/types";
-import { loadChecksums, ChecksumTable } from "./nodeExporterChecksums";
-import { parseSettings, StackSettings } from "./settings";
+import { loadFleet, Fleet, ChecksumTable } from "../fleet";
+import { loadChecksums } from "../device";
+import { parseSettings, StackSettings } from "../settings";
 
 /** Everything the stack is built from, read once in the entry point and passed down as plain values. */
 export interface ProgramInputs {

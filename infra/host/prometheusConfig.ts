@@ -1,5 +1,5 @@
 import { dump } from "js-yaml";
-import { SCRAPE_USERNAME } from "../nodeExporter/deviceCommands";
+import { SCRAPE_USERNAME } from "../device";
 import { PrometheusPaths } from "./hostPaths";
 
 export interface PrometheusConfigOptions {

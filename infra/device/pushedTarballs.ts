@@ -1,8 +1,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Device } from "../fleet/types";
-import { ChecksumTable } from "../nodeExporterChecksums";
+import { Device, ChecksumTable } from "../fleet";
 
 /**
  * Finds the release tarball a "push" device needs on the deployer's machine and checks it against the

@@ -1,4 +1,4 @@
-import { Device } from "../fleet/types";
+import { Device } from "../fleet";
 
 /**
  * The fleet's own record in TimescaleDB: an inventory of devices and an event log of fleet changes.

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from "net";
-import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./render/nodeAlertRules";
+import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./nodeAlertThresholds";
 
 /** Everything the stack reads from `Pulumi.<stack>.yaml`, typed and checked. Declared in Pulumi.yaml's `config:` block. */
 export interface StackSettings {

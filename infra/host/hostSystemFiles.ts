@@ -1,4 +1,4 @@
-import { provisionerScript } from "../provisionerScripts";
+import { provisionerScript } from "../common";
 
 /** Where the host's own scripts live. */
 export const HOST_SCRIPTS_DIR = "/usr/local/lib/iiotmon";

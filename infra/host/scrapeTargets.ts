@@ -1,4 +1,4 @@
-import { Device, Fleet } from "../fleet/types";
+import { Device, Fleet } from "../fleet";
 
 /** One file_sd entry: the device's node_exporter and the labels every one of its series carries. */
 export interface ScrapeTarget {

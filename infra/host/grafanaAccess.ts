@@ -1,5 +1,5 @@
-import { CADDY_CONTAINER_PATHS, GrafanaTls } from "./render/caddyfile";
-import { StackSettings } from "./settings";
+import { CADDY_CONTAINER_PATHS, GrafanaTls } from "./caddyfile";
+import { StackSettings } from "../settings";
 
 /** The names a browser may use for Grafana besides the Elastic IP: the SSM tunnel's end on the operator's machine. */
 export const TUNNEL_NAMES = { dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] } as const;

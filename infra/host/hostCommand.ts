@@ -1,4 +1,4 @@
-import { shellQuote } from "../nodeExporter/shellQuote";
+import { shellQuote } from "../common";
 
 /** The line that ends the script on a host command's stdin; what follows is the script's own input. */
 export const SCRIPT_END = "@@script-end";

@@ -1,0 +1,3 @@
+export * from "./hostKey";
+export * from "./provisionerScripts";
+export * from "./shellQuote";

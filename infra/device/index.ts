@@ -1,0 +1,4 @@
+export * from "./checksums";
+export * from "./deviceCommands";
+export * from "./dialBudget";
+export * from "./pushedTarballs";

@@ -1,0 +1,2 @@
+export * from "./nodeAlertThresholds";
+export * from "./settings";

@@ -1,0 +1,82 @@
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..");
+
+/** Layers, highest first. A module may import its own group, and groups of a strictly lower rank. */
+const LAYERS: readonly { readonly dir: string; readonly rank: number }[] = [
+    { dir: "infra/index.ts", rank: 7 },
+    { dir: "infra/program", rank: 6 },
+    { dir: "infra/cli", rank: 6 },
+    { dir: "components", rank: 5 },
+    { dir: "infra/host", rank: 4 },
+    { dir: "infra/device", rank: 3 },
+    { dir: "infra/settings", rank: 2 },
+    { dir: "infra/fleet", rank: 1 },
+    { dir: "infra/common", rank: 0 },
+    // The policy pack runs from its own folder and imports nothing of ours; the program reads its limits.
+    { dir: "infra/policy", rank: 0 },
+];
+
+function layerOf(file: string): { readonly dir: string; readonly rank: number } | undefined {
+    return LAYERS.find((l) => file === l.dir || file.startsWith(l.dir + "/"));
+}
+
+function sources(dir: string): string[] {
+    return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) return e.name === "node_modules" ? [] : sources(rel);
+        return e.name.endsWith(".ts") ? [rel] : [];
+    });
+}
+
+/** Every relative import, re-export, require and dynamic import of a file, resolved to a repo path. */
+function importsOf(file: string): string[] {
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    const specs = [...text.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
+    return specs.map((s) => {
+        const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), s));
+        return fs.existsSync(path.join(ROOT, base + ".ts")) ? base + ".ts" : `${base}/index.ts`;
+    });
+}
+
+/** The plain modules below the components, each group behind an index.ts. */
+const GROUPS = ["infra/common", "infra/fleet", "infra/settings", "infra/device", "infra/host"];
+
+const FILES = [...sources("infra"), ...sources("components")];
+const EDGES = FILES.flatMap((from) => importsOf(from).map((to) => ({ from, to })));
+
+describe("the program's layers", () => {
+    it("every source file belongs to a layer, and every import resolves to a file", () => {
+        expect(FILES.filter((f) => !layerOf(f))).toEqual([]);
+        expect(EDGES.filter((e) => !fs.existsSync(path.join(ROOT, e.to)))).toEqual([]);
+        // The check reads real edges: the entry point reaches the stack, components reach the renderers.
+        expect(EDGES.some((e) => e.from === "infra/index.ts" && e.to.startsWith("infra/program/"))).toBe(true);
+        expect(EDGES.some((e) => e.from.startsWith("components/") && e.to === "infra/host/index.ts")).toBe(true);
+    });
+
+    it("point down only: no module imports a layer of its own rank or above, other than its own group", () => {
+        const upward = EDGES.filter(({ from, to }) => {
+            const a = layerOf(from);
+            const b = layerOf(to);
+            return !a || !b || (a.dir !== b.dir && b.rank >= a.rank);
+        });
+        expect(upward.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+    });
+
+    it("reach another group only through its index.ts, its public face", () => {
+        const pastTheFace = EDGES.filter(({ from, to }) => {
+            const g = GROUPS.find((dir) => to.startsWith(dir + "/"));
+            return g !== undefined && !from.startsWith(g + "/") && to !== `${g}/index.ts`;
+        });
+        expect(pastTheFace.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+    });
+
+    it("every module of a group is part of its public face", () => {
+        for (const g of GROUPS) {
+            const index = fs.readFileSync(path.join(ROOT, g, "index.ts"), "utf8");
+            const modules = fs.readdirSync(path.join(ROOT, g)).filter((f) => f.endsWith(".ts") && f !== "index.ts");
+            expect({ group: g, missing: modules.filter((m) => !index.includes(`"./${m.replace(/\.ts$/, "")}"`)) }).toEqual({ group: g, missing: [] });
+        }
+    });
+});
