@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { Device, ChecksumTable } from "../infra/fleet";
-import { dialBudget, deviceCommand, deviceScriptArgs, deviceStdin, pushedTarballPath, renderWebConfig } from "../infra/device";
+import { dialBudget, deviceCommand, deviceScriptArgs, deviceStdin, InstallResult, NO_INSTALL_RESULT, parseInstallResult, pushedTarballPath, renderWebConfig } from "../infra/device";
 
 /** Arguments of a NodeExporterDevice. */
 export interface NodeExporterDeviceArgs {
@@ -72,8 +72,8 @@ export function deviceConnection(
  * (update) and uninstalled (delete) over SSH.
  */
 export class NodeExporterDevice extends pulumi.ComponentResource {
-    /** The installer's final result line, e.g. `IIOTMON_RESULT device=x status=ok ...`. */
-    public readonly installed: pulumi.Output<string>;
+    /** What the installer reported on its final `IIOTMON_RESULT` line (status, version, changed, restarted, ...). */
+    public readonly installed: pulumi.Output<InstallResult>;
 
     constructor(name: string, args: NodeExporterDeviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:NodeExporterDevice", name, {}, opts);
@@ -151,7 +151,7 @@ export class NodeExporterDevice extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn },
         );
-        this.installed = install.stdout.apply((out) => out.split("\n").filter((l) => l.startsWith("IIOTMON_RESULT")).pop() ?? "");
+        this.installed = install.stdout.apply((out) => parseInstallResult(out) ?? NO_INSTALL_RESULT);
         this.registerOutputs({ installed: this.installed });
     }
 }

@@ -56,7 +56,7 @@ async function apply(file: string): Promise<number> {
     let failed = 0;
     for (const o of outcomes.sort((a, b) => a.resourceName.localeCompare(b.resourceName))) {
         if (!o.ok) failed++;
-        const detail = o.ok ? (o.result ?? "") : `FAILED: ${o.error}`;
+        const detail = o.ok ? (o.result?.line ?? "") : `FAILED: ${o.error}`;
         console.log(`${o.resourceName.padEnd(40)} ${o.action.padEnd(9)} ${o.seconds.toFixed(1).padStart(5)}s  ${detail}`);
     }
     return failed ? 1 : 0;

@@ -1,14 +1,15 @@
 import * as os from "os";
 import { Connection, sshCopy, sshRunDialing, SshResult } from "./sshExec";
 import { DeviceOperation } from "./capture";
+import { InstallResult, parseInstallResult } from "../infra/device";
 
 /** What one device resource went through in an apply. */
 export interface ReplayOutcome {
     readonly resourceName: string;
     readonly action: "create" | "update" | "replace" | "delete" | "unchanged";
     readonly ok: boolean;
-    /** The installer's or uninstaller's IIOTMON_RESULT line, if it printed one. */
-    readonly result?: string;
+    /** What the installer or uninstaller reported on its IIOTMON_RESULT line, if it printed one. */
+    readonly result?: InstallResult;
     /** What went wrong, naming the resource and the device. */
     readonly error?: string;
     readonly seconds: number;
@@ -24,10 +25,6 @@ const DIFFED = ["create", "update", "delete", "stdin", "connection", "triggers",
 
 function same(a: DeviceOperation, b: DeviceOperation, keys: readonly string[]): boolean {
     return keys.every((k) => JSON.stringify(a.inputs[k] ?? null) === JSON.stringify(b.inputs[k] ?? null));
-}
-
-function resultLine(out: string): string | undefined {
-    return out.split("\n").filter((l) => l.startsWith("IIOTMON_RESULT")).pop();
 }
 
 function describe(op: DeviceOperation, what: string, r: SshResult): string {
@@ -134,7 +131,7 @@ export async function replay(
             resourceName: op.resourceName,
             action,
             ok,
-            result: resultLine(r.stdout),
+            result: parseInstallResult(r.stdout),
             error: ok ? undefined : describe(op, what, r),
             seconds: r.seconds,
             output: r.stdout + r.stderr,

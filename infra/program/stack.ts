@@ -157,7 +157,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             pushedTarball,
             dialTimeoutSeconds: settings.dialTimeoutSeconds,
         });
-        devices[device.name] = component.installed;
+        // The stack output stays the result line as printed (`pulumi stack output devices`).
+        devices[device.name] = component.installed.apply((r) => r.line);
     }
     // Not after the installs: an offline device is normal, its target is how DeviceDown reports it, and
     // under --continue-on-error the engine skips every step that depends on a failed one.

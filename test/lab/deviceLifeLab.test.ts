@@ -10,6 +10,7 @@ import { LAB_VERSION_BROKEN } from "../../lab/mirror";
 import { MirrorServer } from "../../lab/mirrorServer";
 import { renumberDevice } from "../../lab/network";
 import { ReplayOutcome } from "../../lab/replay";
+import { InstallResult } from "../../infra/device";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 
 /**
@@ -27,8 +28,9 @@ function outcome(outcomes: ReplayOutcome[], resource: string): ReplayOutcome {
 }
 const cmd = (device: string) => `device-${device}-node-exporter`;
 
-function fields(line: string | undefined): Record<string, string> {
-    return Object.fromEntries((line ?? "").split(" ").slice(1).map((kv) => kv.split("=") as [string, string]));
+/** The fields of a result line, as the parser reads them (none when the script printed no line). */
+function fields(result: InstallResult | undefined): Readonly<Record<string, string>> {
+    return result?.fields ?? {};
 }
 
 /** Scrapes node_exporter as Prometheus does (the stack's CA, basic auth); returns the HTTP status. */
@@ -155,7 +157,7 @@ describe("device life on the lab", () => {
             expect(r.output).toMatch(
                 /error: port 9100 is already in use by prometheus-node-exporter\.service \(process prometheus-node, pid \d+\); set nodeExporter\.takeOver: true for lab-life-deb in endpoints\.yaml to replace it \(stopped, disabled and masked, given back on uninstall\), or set nodeExporter\.port to a free port to run beside it; nothing was changed/,
             );
-            expect(r.result).toBe("IIOTMON_RESULT device=lab-life-deb status=failed reason=port-in-use");
+            expect(r.result?.line).toBe("IIOTMON_RESULT device=lab-life-deb status=failed reason=port-in-use");
             expect(snapshotDiff(before, deviceChanges(dev))).toEqual([]);
             expect(state(dev, "prometheus-node-exporter")).toEqual(["enabled", "active"]);
 
@@ -192,7 +194,7 @@ describe("device life on the lab", () => {
             expect(o.ok).toBe(false);
             expect(o.output).toContain("error: node_exporter did not answer on https://127.0.0.1:9100/metrics within 30 s");
             expect(o.output).toContain("rollback: done");
-            expect(o.result).toBe("IIOTMON_RESULT device=lab-life-back status=failed reason=not-answering");
+            expect(o.result?.line).toBe("IIOTMON_RESULT device=lab-life-back status=failed reason=not-answering");
             expect(state(dev, "prometheus-node-exporter")).toEqual(["enabled", "active"]);
             expect(execOnDevice(dev, "systemctl list-unit-files node_exporter.service --no-legend | wc -l").trim()).toBe("0");
             expect(execOnDevice(dev, "id node-exp 2>&1 || true")).toMatch(/no such user/);

@@ -23,7 +23,7 @@ function result(outcomes: ReplayOutcome[], device: string): Record<string, strin
     const o = outcomes.find((x) => x.resourceName === `device-${device}-node-exporter`);
     if (!o) throw new Error(`no outcome for ${device}`);
     if (!o.ok) throw new Error(`${device}: ${o.error}\n${o.output}`);
-    return Object.fromEntries((o.result ?? "").split(" ").slice(1).map((kv) => kv.split("=") as [string, string]));
+    return { ...o.result?.fields };
 }
 
 /** Runs a command on the device as root over SSH, pinned host key; returns the exit code and stderr. */

@@ -10,6 +10,7 @@ import { MirrorServer } from "../../lab/mirrorServer";
 import { SSH_KEY } from "../../lab/paths";
 import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
+import { InstallResult } from "../../infra/device";
 
 /**
  * The device resources' real create/update/delete commands, captured from the program under mocks,
@@ -25,8 +26,9 @@ function outcome(outcomes: ReplayOutcome[], device: string): ReplayOutcome {
     return o;
 }
 
-function resultFields(line: string | undefined): Record<string, string> {
-    return Object.fromEntries((line ?? "").split(" ").slice(1).map((kv) => kv.split("=") as [string, string]));
+/** The fields of a result line, as the parser reads them (none when the script printed no line). */
+function resultFields(result: InstallResult | undefined): Readonly<Record<string, string>> {
+    return result?.fields ?? {};
 }
 
 /** Scrapes a device from the host as Prometheus does: HTTPS, the stack's CA, basic auth. */
@@ -211,7 +213,7 @@ describe("node_exporter on lab devices", () => {
             const o = await applyOne({ record: clean, extra: "    ssh:\n      user: needpw" });
             expect(o.ok).toBe(false);
             expect(o.output).toContain("iiotmon: error: needpw is not root and sudo asks for a password");
-            expect(o.result).toBe("IIOTMON_RESULT status=failed reason=sudo-needs-password");
+            expect(o.result?.line).toBe("IIOTMON_RESULT status=failed reason=sudo-needs-password");
             expect(snapshotDiff(cleanBefore, deviceChanges(clean))).toEqual([]);
         });
 
@@ -220,7 +222,7 @@ describe("node_exporter on lab devices", () => {
             const o = await applyOne({ record: nosd });
             expect(o.ok).toBe(false);
             expect(o.output).toContain("error: this device does not run systemd");
-            expect(o.result).toBe("IIOTMON_RESULT device=lab-nosd status=failed reason=no-systemd");
+            expect(o.result?.line).toBe("IIOTMON_RESULT device=lab-nosd status=failed reason=no-systemd");
             expect(snapshotDiff(before, deviceChanges(nosd))).toEqual([]);
         });
 
@@ -229,7 +231,7 @@ describe("node_exporter on lab devices", () => {
             const o = await applyOne({ record: clean }, {}, LAB_VERSION_BAD);
             expect(o.ok).toBe(false);
             expect(o.output).toMatch(/error: checksum mismatch for node_exporter-1\.5\.0-lab\.bad\.linux-amd64\.tar\.gz: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing was changed/);
-            expect(o.result).toBe("IIOTMON_RESULT device=lab-clean status=failed reason=checksum-mismatch");
+            expect(o.result?.line).toBe("IIOTMON_RESULT device=lab-clean status=failed reason=checksum-mismatch");
             expect(snapshotDiff(before, deviceChanges(clean))).toEqual([]);
         });
 
