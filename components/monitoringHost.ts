@@ -9,9 +9,6 @@ import { ec2AssumeRolePolicy, hostBackupPolicy, renderCloudInit, growOnlyVolumeS
 /** The tag that finds the stack's data volume in AWS, to read its current size before asking for one. */
 export const DATA_VOLUME_TAG = "iiotmon:data-volume";
 
-/** Grafana's port on the host's loopback; only the HTTPS proxy (and an SSM port forward) reaches it. */
-export const GRAFANA_PORT = 3000;
-
 /** Arguments of a MonitoringHost. */
 export interface MonitoringHostArgs {
     /** Pinned AMI (Ubuntu LTS). */

@@ -1,18 +1,17 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CADDY_CONTAINER_PATHS, CONTAINER_PROMETHEUS_PATHS, HOST_DIRS } from "../infra/host";
-import { GRAFANA_PORT } from "./monitoringHost";
+import { CADDY_ADMIN_PORT, CADDY_CONTAINER_PATHS, CONTAINER_PROMETHEUS_PATHS, mountPoint, serviceAddress, ServiceName, SERVICES, serviceVolumes } from "../infra/host";
 
 /** Images pinned by version; a new version is a reviewed change, never a surprise. */
-export const IMAGES = {
+export const IMAGES: Record<ServiceName, string> = {
     prometheus: "prom/prometheus:v3.5.0",
     alertmanager: "prom/alertmanager:v0.28.1",
     grafana: "grafana/grafana:12.1.1",
     timescaledb: "timescale/timescaledb:2.21.3-pg17",
     "node-exporter": "prom/node-exporter:v1.9.1",
     caddy: "caddy:2.10.0",
-} as const;
+};
 
 /** Arguments of MonitoringServices. */
 export interface MonitoringServicesArgs {
@@ -33,6 +32,12 @@ export interface MonitoringServicesArgs {
     readonly grafanaSettings: pulumi.Input<string[]>;
     /** Where the HTTPS proxy listens: every interface, or the loopback only (no public ingress: SSM forwards to it). */
     readonly proxyBindAddress: "0.0.0.0" | "127.0.0.1";
+}
+
+/** A service's port, published on the host's loopback only (the host's scripts and the SSM forward reach it there). */
+function loopback(service: ServiceName): { internal: number; external: number; ip: string }[] {
+    const s: { port: number; loopbackPort?: number } = SERVICES[service];
+    return s.loopbackPort === undefined ? [] : [{ internal: s.port, external: s.loopbackPort, ip: "127.0.0.1" }];
 }
 
 /** The label that ties Docker resources to the instance they run on. */
@@ -63,13 +68,14 @@ export class MonitoringServices extends pulumi.ComponentResource {
         // docker.RemoteImage resource to be replaced").
         const onInstance = [{ label: HOST_INSTANCE_LABEL, value: args.hostInstanceId }];
         const network = new docker.Network(`${name}-net`, { name: "iiotmon", driver: "bridge", labels: onInstance }, onHost);
-        const image = (key: keyof typeof IMAGES) =>
+        const image = (key: ServiceName) =>
             new docker.RemoteImage(`${name}-${key}-image`, { name: IMAGES[key], keepLocally: true, triggers: { [HOST_INSTANCE_LABEL]: args.hostInstanceId } }, onHost);
-        const base = (key: keyof typeof IMAGES) => ({
-            name: key,
+        const base = (key: ServiceName) => ({
+            name: SERVICES[key].container,
             image: image(key).imageId,
             restart: "unless-stopped",
-            networksAdvanced: [{ name: network.name, aliases: [key] }],
+            networksAdvanced: [{ name: network.name, aliases: [SERVICES[key].container] }],
+            volumes: serviceVolumes(key),
             wait: true,
             waitTimeout: 180,
             logDriver: "json-file",
@@ -92,11 +98,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
                         `TIMESCALEDB_READER_PASSWORD=${ro}`,
                     ]),
                 ),
-                volumes: [
-                    { hostPath: HOST_DIRS.timescaledbData, containerPath: "/var/lib/postgresql/data" },
-                    { hostPath: HOST_DIRS.timescaledbInit, containerPath: "/docker-entrypoint-initdb.d", readOnly: true },
-                ],
-                ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }],
+                ports: loopback("timescaledb"),
                 healthcheck: { tests: ["CMD-SHELL", "pg_isready -U postgres -d iiotmon"], interval: "10s", timeout: "5s", retries: 6, startPeriod: "60s" },
             },
             replace,
@@ -108,18 +110,14 @@ export class MonitoringServices extends pulumi.ComponentResource {
                 ...base("prometheus"),
                 command: [
                     `--config.file=${CONTAINER_PROMETHEUS_PATHS.configDir}/prometheus.yml`,
-                    "--storage.tsdb.path=/prometheus",
+                    `--storage.tsdb.path=${mountPoint("data/prometheus")}`,
                     `--storage.tsdb.retention.time=${args.retentionDays}d`,
                     "--web.enable-lifecycle",
                     // Snapshots for backups; the port is bound to the host's loopback only.
                     "--web.enable-admin-api",
                 ],
-                volumes: [
-                    { hostPath: HOST_DIRS.prometheusConfig, containerPath: CONTAINER_PROMETHEUS_PATHS.configDir, readOnly: true },
-                    { hostPath: HOST_DIRS.prometheusData, containerPath: "/prometheus" },
-                ],
-                ports: [{ internal: 9090, external: 9090, ip: "127.0.0.1" }],
-                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9090/-/healthy"], interval: "15s", timeout: "5s", retries: 4, startPeriod: "30s" },
+                ports: loopback("prometheus"),
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES.prometheus.port}/-/healthy`], interval: "15s", timeout: "5s", retries: 4, startPeriod: "30s" },
             },
             replace,
         );
@@ -128,13 +126,9 @@ export class MonitoringServices extends pulumi.ComponentResource {
             `${name}-alertmanager`,
             {
                 ...base("alertmanager"),
-                command: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
-                volumes: [
-                    { hostPath: HOST_DIRS.alertmanagerConfig, containerPath: "/etc/alertmanager", readOnly: true },
-                    { hostPath: HOST_DIRS.alertmanagerData, containerPath: "/alertmanager" },
-                ],
-                ports: [{ internal: 9093, external: 9093, ip: "127.0.0.1" }],
-                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9093/-/healthy"], interval: "15s", timeout: "5s", retries: 4 },
+                command: [`--config.file=${mountPoint("config/alertmanager")}/alertmanager.yml`, `--storage.path=${mountPoint("data/alertmanager")}`],
+                ports: loopback("alertmanager"),
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES.alertmanager.port}/-/healthy`], interval: "15s", timeout: "5s", retries: 4 },
             },
             replace,
         );
@@ -146,7 +140,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
                 envs: pulumi.secret(
                     pulumi.all([grafanaAdmin, grafanaDb, reader, args.grafanaSettings]).apply(([admin, db, ro, settings]) => [
                         "GF_DATABASE_TYPE=postgres",
-                        "GF_DATABASE_HOST=timescaledb:5432",
+                        `GF_DATABASE_HOST=${serviceAddress("timescaledb")}`,
                         "GF_DATABASE_NAME=grafana",
                         "GF_DATABASE_USER=grafana",
                         `GF_DATABASE_PASSWORD=${db}`,
@@ -155,14 +149,9 @@ export class MonitoringServices extends pulumi.ComponentResource {
                         ...settings,
                     ]),
                 ),
-                volumes: [
-                    { hostPath: `${HOST_DIRS.grafanaProvisioning}`, containerPath: "/etc/grafana/provisioning", readOnly: true },
-                    { hostPath: HOST_DIRS.grafanaDashboards, containerPath: "/var/lib/grafana/dashboards", readOnly: true },
-                    { hostPath: HOST_DIRS.grafanaData, containerPath: "/var/lib/grafana" },
-                ],
                 // Plain HTTP stays on the host: the HTTPS proxy reaches Grafana over the private network.
-                ports: [{ internal: 3000, external: GRAFANA_PORT, ip: "127.0.0.1" }],
-                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:3000/api/health"], interval: "15s", timeout: "5s", retries: 6, startPeriod: "60s" },
+                ports: loopback("grafana"),
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES.grafana.port}/api/health`], interval: "15s", timeout: "5s", retries: 6, startPeriod: "60s" },
             },
             { ...replace, dependsOn: [args.configuration, timescaledb] },
         );
@@ -173,13 +162,8 @@ export class MonitoringServices extends pulumi.ComponentResource {
             {
                 ...base("caddy"),
                 command: ["caddy", "run", "--config", CADDY_CONTAINER_PATHS.caddyfile, "--adapter", "caddyfile"],
-                volumes: [
-                    { hostPath: HOST_DIRS.caddyConfig, containerPath: "/etc/caddy", readOnly: true },
-                    // ACME account and certificates survive a new container or host (Let's Encrypt rate-limits re-issuing).
-                    { hostPath: HOST_DIRS.caddyData, containerPath: "/data" },
-                ],
-                ports: [...publicPorts, { internal: 443, external: 443, ip: args.proxyBindAddress }],
-                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:2019/config/"], interval: "15s", timeout: "5s", retries: 4 },
+                ports: [...publicPorts, { internal: SERVICES.caddy.port, external: SERVICES.caddy.port, ip: args.proxyBindAddress }],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${CADDY_ADMIN_PORT}/config/`], interval: "15s", timeout: "5s", retries: 4 },
             },
             { ...replace, dependsOn: [args.configuration, grafana] },
         );
@@ -188,13 +172,10 @@ export class MonitoringServices extends pulumi.ComponentResource {
             `${name}-node-exporter`,
             {
                 ...base("node-exporter"),
-                command: ["--path.rootfs=/host", `--collector.textfile.directory=/textfile`],
+                command: ["--path.rootfs=/host", `--collector.textfile.directory=${mountPoint("textfile")}`],
                 pidMode: "host",
-                volumes: [
-                    { hostPath: "/", containerPath: "/host", readOnly: true },
-                    { hostPath: HOST_DIRS.textfile, containerPath: "/textfile", readOnly: true },
-                ],
-                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9100/metrics"], interval: "30s", timeout: "5s", retries: 3 },
+                volumes: [{ hostPath: "/", containerPath: "/host", readOnly: true }, ...serviceVolumes("node-exporter")],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES["node-exporter"].port}/metrics`], interval: "30s", timeout: "5s", retries: 3 },
             },
             replace,
         );

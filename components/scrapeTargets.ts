@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { provisionerScript } from "../infra/common";
+import { encodePayload, provisionerScript } from "../infra/common";
 import { HOST_SCRIPT_LAUNCHER, launcherStdin } from "../infra/host";
 
 export const APPLY_FLEET_SCRIPT = provisionerScript("host-apply-fleet.sh");
@@ -41,7 +41,7 @@ export class ScrapeTargets extends pulumi.ComponentResource {
     }
 }
 
-/** The stdin of provisioners/host-apply-fleet.sh. */
+/** The payload of provisioners/host-apply-fleet.sh: the targets, and the SQL when there is any. */
 export function fleetPayload(targetsJson: string, sql: string): string {
-    return `@@targets\n${targetsJson}${sql ? `@@sql\n${sql}\n` : ""}@@end\n`;
+    return encodePayload([{ name: "targets", text: targetsJson }, ...(sql ? [{ name: "sql", text: sql }] : [])]);
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Writes the monitoring host's configuration files from stdin and reloads what changed, without
 # restarting any container. Run as root on the host.
-# Standard input: sections "@@file RELATIVE_PATH MODE UID" (paths under /srv/iiotmon/config), then "@@end".
+# Standard input, a payload (payload.sh): sections "@@file RELATIVE_PATH MODE UID" (paths under
+# /srv/iiotmon/config), then "@@end".
 # Output: one line per changed file and per reload, then "IIOTMON_RESULT changed=N".
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -11,29 +12,20 @@ trap 'rm -rf "$stage"' EXIT INT TERM
 
 mountpoint -q "$root" || { echo "iiotmon: error: the data volume is not mounted at $root" >&2; exit 1; }
 
-current=''
+# shellcheck source=/dev/null # the payload reader, inlined when the script is sent
+. "$(dirname "$0")/payload.sh"
+read_payload "$stage"
+# Every path is checked before anything is written.
 : >"$stage/list"
-while IFS= read -r line || [ -n "$line" ]; do
-    case $line in
-        '@@file '*)
-            rest=${line#@@file }
-            rel=${rest%% *}
-            rest=${rest#* }
-            mode=${rest%% *}
-            uid=${rest#* }
-            case $rel in
-                *..* | *' '*) echo "iiotmon: error: refusing path $rel" >&2; exit 1 ;;
-                config/*) ;;
-                *) echo "iiotmon: error: refusing to write outside $root/config: $rel" >&2; exit 1 ;;
-            esac
-            n=$(wc -l <"$stage/list")
-            current=$stage/$n
-            : >"$current"
-            printf '%s %s %s %s\n' "$current" "$rel" "$mode" "$uid" >>"$stage/list" ;;
-        '@@end') break ;;
-        *) [ -n "$current" ] && printf '%s\n' "$line" >>"$current" ;;
+while read -r src name rel mode uid; do
+    [ "$name" = file ] || continue
+    case $rel in
+        *..* | *' '*) echo "iiotmon: error: refusing path $rel" >&2; exit 1 ;;
+        config/*) ;;
+        *) echo "iiotmon: error: refusing to write outside $root/config: $rel" >&2; exit 1 ;;
     esac
-done
+    printf '%s %s %s %s\n' "$src" "$rel" "$mode" "$uid" >>"$stage/list"
+done <"$stage/index"
 
 changed=0
 prometheus=0

@@ -3,7 +3,7 @@
 # id), formatting it only when it is blank, idempotently; then prepares the services' directories with
 # the owners their containers run as. Run by host-setup.sh (the host configuration step); after a
 # reboot the fstab entry mounts the volume.
-# Usage: host-mount-data.sh VOLUME_ID
+# Usage: host-mount-data.sh VOLUME_ID <DIRECTORIES (one "PATH UID MODE" line each; host-setup.sh passes them)
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -37,22 +37,14 @@ dir() { # path owner-uid mode
     chown "$2:$2" "$mountpoint/$1"
     chmod "$3" "$mountpoint/$1"
 }
-dir config 0 755
-dir config/prometheus 65534 755
-dir config/prometheus/targets 65534 755
-dir config/prometheus/rules 65534 755
-dir config/prometheus/secrets 65534 750
-dir config/alertmanager 65534 755
-dir config/grafana 472 755
-dir config/grafana/provisioning 472 755
-dir config/grafana/dashboards 472 755
-dir config/timescaledb 0 755
-dir config/timescaledb/initdb 0 755
-dir data 0 755
-dir data/prometheus 65534 750
-dir data/alertmanager 65534 750
-dir data/grafana 472 750
-dir data/timescaledb 70 700
-dir backups 0 700
-dir textfile 0 755
+# The directories come from the layout table (infra/host/hostLayout.ts), one "PATH UID MODE" line each.
+while read -r rel uid mode; do
+    case $rel in
+        '' | /* | *..*) echo "iiotmon: error: refusing directory '$rel'" >&2; exit 1 ;;
+    esac
+    case "$uid $mode" in
+        *[!0-9\ ]* | ' '* | *' ') echo "iiotmon: error: bad owner or mode for $rel: $uid $mode" >&2; exit 1 ;;
+    esac
+    dir "$rel" "$uid" "$mode"
+done
 echo "iiotmon: data volume $volume mounted at $mountpoint"

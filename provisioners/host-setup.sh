@@ -3,7 +3,9 @@
 # from stdin, then mounts the data volume and grows its file system to the volume's size. Run as root
 # by the host configuration step, in place: a new schedule or an edited script changes files here and
 # never replaces the instance. Idempotent: unchanged files are not rewritten, nothing is restarted.
-# Standard input: sections "@@file ABSOLUTE_PATH MODE" with the file's text, "@@volume VOLUME_ID", "@@end".
+# Standard input, a payload (payload.sh): sections "@@file ABSOLUTE_PATH MODE" with the file's text,
+# "@@volume VOLUME_ID" with the data volume's directories ("PATH UID MODE" lines, the layout table of
+# infra/host/hostLayout.ts, handed to host-mount-data.sh), "@@end".
 # Output: one line per changed file and per step, then "IIOTMON_RESULT changed=N".
 # IIOTMON_SYSROOT (tests, image builds): write under that directory instead of /, and leave systemd and
 # mounts alone.
@@ -16,15 +18,16 @@ trap 'rm -rf "$stage"' EXIT INT TERM
 
 refuse() { echo "iiotmon: error: $1" >&2; exit 1; }
 
+# shellcheck source=/dev/null # the payload reader, inlined when the script is sent
+. "$(dirname "$0")/payload.sh"
+read_payload "$stage"
+# Every path and mode is checked before anything is written.
 volume=''
-current=''
+dirs=''
 : >"$stage/list"
-while IFS= read -r line || [ -n "$line" ]; do
-    case $line in
-        '@@file '*)
-            rest=${line#@@file }
-            path=${rest%% *}
-            mode=${rest#* }
+while read -r src name path mode; do
+    case $name in
+        file)
             case $path in
                 *..* | *' '*) refuse "refusing path $path" ;;
                 "$scripts"/* | /etc/iiotmon/* | /etc/systemd/system/iiotmon-* | /etc/systemd/system/docker.service.d/iiotmon-*) ;;
@@ -34,17 +37,12 @@ while IFS= read -r line || [ -n "$line" ]; do
                 0[0-7][0-7][0-7]) ;;
                 *) refuse "bad mode $mode for $path" ;;
             esac
-            n=$(wc -l <"$stage/list")
-            current=$stage/$n
-            : >"$current"
-            printf '%s %s %s\n' "$current" "$path" "$mode" >>"$stage/list" ;;
-        '@@volume '*)
-            volume=${line#@@volume }
-            current='' ;;
-        '@@end') break ;;
-        *) [ -n "$current" ] && printf '%s\n' "$line" >>"$current" ;;
+            printf '%s %s %s\n' "$src" "$path" "$mode" >>"$stage/list" ;;
+        volume)
+            volume=$path
+            dirs=$src ;;
     esac
-done
+done <"$stage/index"
 
 changed=0
 units=0
@@ -70,7 +68,7 @@ if [ -n "$sysroot" ]; then
 fi
 
 if [ -n "$volume" ]; then
-    "$scripts/host-mount-data.sh" "$volume"
+    "$scripts/host-mount-data.sh" "$volume" <"$dirs"
     "$scripts/host-grow-data.sh" /srv/iiotmon
 fi
 

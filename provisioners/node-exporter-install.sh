@@ -10,13 +10,16 @@
 # that holds the port; it is stopped, disabled and masked, and given back on uninstall).
 # Nothing is changed before the preflight passed; an install that fails after it changed something puts
 # back what was there (files, binary, services).
-# Standard input (secret, never on a command line or in a log): sections "@@file NAME" for web-config.yml,
-# tls.crt and tls.key, "@@password" followed by the scrape password (used only to check /metrics), "@@end".
+# Standard input (secret, never on a command line or in a log), a payload (payload.sh): sections
+# "@@file NAME" for web-config.yml, tls.crt and tls.key, "@@password" followed by the scrape password
+# (used only to check /metrics), "@@end".
 # Output: one "iiotmon: ..." line per step, and a final "IIOTMON_RESULT ..." line.
 set -eu
 umask 022
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
+# shellcheck source=/dev/null # the payload reader, inlined when the script is sent
+. "$(dirname "$0")/payload.sh"
 
 device=unknown owner='' version='' port=9100 arch=auto source=download base_url='' checksums='' pushed='' collectors='' take_over=no
 for arg in "$@"; do
@@ -86,26 +89,17 @@ sha256_of() {
     fi
 }
 
-# Reads the secret sections from stdin into the staging directory; unknown names are refused.
+# Reads the secret sections from stdin into the staging directory; unknown file names are refused.
 password=''
-current=''
-mkdir -m 0700 "$stage/files"
-while IFS= read -r line || [ -n "$line" ]; do
-    case $line in
-        '@@file web-config.yml' | '@@file tls.crt' | '@@file tls.key')
-            current=$stage/files/${line#@@file }
-            : >"$current" ;;
-        '@@file '*) fail "unexpected file in the payload: ${line#@@file }" bad-payload ;;
-        '@@password') current=password ;;
-        '@@end') break ;;
-        *)
-            if [ "$current" = password ]; then
-                password=$line
-            elif [ -n "$current" ]; then
-                printf '%s\n' "$line" >>"$current"
-            fi ;;
+mkdir -m 0700 "$stage/files" "$stage/payload"
+read_payload "$stage/payload"
+while read -r src name file; do
+    case "$name $file" in
+        'file web-config.yml' | 'file tls.crt' | 'file tls.key') mv "$src" "$stage/files/$file" ;;
+        'file '*) fail "unexpected file in the payload: $file" bad-payload ;;
+        'password ') password=$(tail -n 1 "$src") ;;
     esac
-done
+done <"$stage/payload/index"
 for f in web-config.yml tls.crt tls.key; do
     [ -s "$stage/files/$f" ] || fail "the payload on stdin has no $f" bad-payload
 done

@@ -1,5 +1,5 @@
 import { ChecksumTable, Device } from "../fleet";
-import { provisionerScript, shellQuote } from "../common";
+import { encodeLaunch, encodePayload, provisionerScript, shellQuote } from "../common";
 
 const INSTALL_SCRIPT = provisionerScript("node-exporter-install.sh");
 const UNINSTALL_SCRIPT = provisionerScript("node-exporter-uninstall.sh");
@@ -34,7 +34,7 @@ export const DROPBEAR_MAX_CMD_LEN = 9000;
 export type DeviceScript = "install" | "uninstall";
 
 /**
- * Reads the script named $0 and its arguments from the framed stdin (see deviceStdin) into a private
+ * Reads the script named $0 and its arguments from the launch on stdin (see deviceStdin) into a private
  * temporary file, and runs it with the rest of stdin (the secrets). `read` takes one byte at a time
  * from a pipe (in dash, bash and BusyBox ash), so the script gets stdin exactly where the frame ends.
  */
@@ -103,15 +103,14 @@ export function deviceScriptArgs(device: Device, checksums: ChecksumTable, owner
 }
 
 /**
- * The stdin of a device resource. The provider gives the same stdin to create, update and delete
- * (pulumi-command v1.2.1 provider/pkg/provider/remote/commandController.go:91, Delete runs
- * `props.run(...)` on the stored state, and commandOutputs.go:73-74 feeds `c.Stdin` to the session),
- * so it carries both scripts; each command picks its own:
+ * The stdin of a device resource, a launch (infra/common/payload.ts). The provider gives the same stdin
+ * to create, update and delete (pulumi-command v1.2.1 provider/pkg/provider/remote/commandController.go:91,
+ * Delete runs `props.run(...)` on the stored state, and commandOutputs.go:73-74 feeds `c.Stdin` to the
+ * session), so it carries both scripts; each command picks its own:
  * `@@script install`, `@@script uninstall`, `@@args` (one argument per line), `@@payload`, then the secrets.
  */
 export function deviceStdin(args: readonly string[], secrets: DeviceSecrets): string {
-    const script = (name: DeviceScript, text: string) => `@@script ${name}\n${text.endsWith("\n") ? text : text + "\n"}`;
-    return script("install", INSTALL_SCRIPT) + script("uninstall", UNINSTALL_SCRIPT) + `@@args\n${args.map((a) => a + "\n").join("")}@@payload\n` + devicePayload(secrets);
+    return encodeLaunch({ install: INSTALL_SCRIPT, uninstall: UNINSTALL_SCRIPT }, args, devicePayload(secrets));
 }
 
 export interface DeviceSecrets {
@@ -121,15 +120,14 @@ export interface DeviceSecrets {
     readonly scrapePassword: string;
 }
 
-/** The installer's stdin: the device's TLS key and certificate, web config, and the password to test it with. */
+/** The installer's payload: the device's TLS key and certificate, web config, and the password to test it with. */
 export function devicePayload(s: DeviceSecrets): string {
-    const section = (name: string, text: string) => `@@file ${name}\n${text.endsWith("\n") ? text : text + "\n"}`;
-    return (
-        section("web-config.yml", s.webConfig) +
-        section("tls.crt", s.certPem) +
-        section("tls.key", s.keyPem) +
-        `@@password\n${s.scrapePassword}\n@@end\n`
-    );
+    return encodePayload([
+        { name: "file", args: ["web-config.yml"], text: s.webConfig },
+        { name: "file", args: ["tls.crt"], text: s.certPem },
+        { name: "file", args: ["tls.key"], text: s.keyPem },
+        { name: "password", text: s.scrapePassword },
+    ]);
 }
 
 /** node_exporter's `--web.config.file`: TLS on, and basic auth with the bcrypt hash of the scrape password. */

@@ -3,6 +3,7 @@
  * (and, with a domain, to answer the ACME CA's HTTP-01 challenge), security headers on every answer.
  * Written for Caddy 2.6 (Debian's, which CI runs) and 2.10 (the pinned image): only directives both read.
  */
+import { CADDY_ADMIN_PORT, mountPoint } from "./hostLayout";
 
 /** Where Grafana's certificate comes from. */
 export type GrafanaTls =
@@ -34,9 +35,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /** Where the proxy's files are inside its container (the host's config/caddy directory). */
 export const CADDY_CONTAINER_PATHS = {
-    caddyfile: "/etc/caddy/Caddyfile",
-    certFile: "/etc/caddy/tls/grafana.crt",
-    keyFile: "/etc/caddy/tls/grafana.key",
+    caddyfile: `${mountPoint("config/caddy")}/Caddyfile`,
+    certFile: `${mountPoint("config/caddy")}/tls/grafana.crt`,
+    keyFile: `${mountPoint("config/caddy")}/tls/grafana.key`,
 } as const;
 
 function siteAddress(host: string, port: number): string {
@@ -55,7 +56,7 @@ export function renderCaddyfile(o: CaddyfileOptions): string {
     if (t.kind === "stack-ca" && t.addresses.length === 0) throw new Error("the stack-CA certificate needs at least one address");
     const global = [
         "# The admin API stays inside the proxy's own network namespace; `caddy reload` uses it.",
-        "admin localhost:2019",
+        `admin localhost:${CADDY_ADMIN_PORT}`,
         `http_port ${httpPort}`,
         `https_port ${httpsPort}`,
         // Clients that connect by IP send no SNI; without this Caddy would not know which certificate to show.

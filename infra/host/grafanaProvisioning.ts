@@ -1,17 +1,18 @@
 import { dump } from "js-yaml";
+import { serviceAddress } from "./hostLayout";
 
 /** Data sources Grafana starts with: Prometheus for metrics, TimescaleDB for the fleet's own records. */
 export function renderGrafanaDatasources(): string {
     const doc = {
         apiVersion: 1,
         datasources: [
-            { name: "Prometheus", uid: "prometheus", type: "prometheus", access: "proxy", url: "http://prometheus:9090", isDefault: true, editable: false, jsonData: { timeInterval: "30s" } },
+            { name: "Prometheus", uid: "prometheus", type: "prometheus", access: "proxy", url: `http://${serviceAddress("prometheus")}`, isDefault: true, editable: false, jsonData: { timeInterval: "30s" } },
             {
                 name: "TimescaleDB",
                 uid: "timescaledb",
                 type: "grafana-postgresql-datasource",
                 access: "proxy",
-                url: "timescaledb:5432",
+                url: serviceAddress("timescaledb"),
                 user: "grafana_reader",
                 editable: false,
                 jsonData: { database: "iiotmon", sslmode: "disable", postgresVersion: 1700, timescaledb: true },

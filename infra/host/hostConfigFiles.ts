@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Fleet } from "../fleet";
-import { provisionerScript } from "../common";
+import { encodePayload, provisionerScript } from "../common";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { ruleFiles } from "./alertRules";
 import { NodeAlertThresholds } from "../settings";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
+import { hostFileOwner } from "./hostLayout";
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
 import { renderPrometheusConfig } from "./prometheusConfig";
 import { renderScrapeTargets } from "./scrapeTargets";
@@ -70,21 +71,13 @@ export interface HostFile {
 /** The backup repository's password, under /srv/iiotmon: root only (the backup job runs as root). */
 export const BACKUP_PASSWORD_FILE = "config/backup/restic-password";
 
-/** Owner and mode by where a file goes: each service reads its own directory. */
+/** Owner and mode by where a file goes (the layout table): each service reads its own directory. */
 export function hostFile(rel: string, text: string): HostFile {
-    if (rel.startsWith("config/backup/")) return { path: rel, text, mode: "0400", uid: 0 };
-    if (rel.startsWith("config/prometheus/secrets/")) return { path: rel, text, mode: "0400", uid: 65534 };
-    if (rel.startsWith("config/prometheus/") || rel.startsWith("config/alertmanager/")) return { path: rel, text, mode: "0644", uid: 65534 };
-    if (rel.startsWith("config/grafana/")) return { path: rel, text, mode: "0644", uid: 472 };
-    if (rel.startsWith("config/timescaledb/")) return { path: rel, text, mode: "0755", uid: 0 };
-    // The proxy runs as root in its container; its private key is readable by nobody else.
-    if (rel.startsWith("config/caddy/tls/")) return { path: rel, text, mode: "0400", uid: 0 };
-    return { path: rel, text, mode: "0644", uid: 0 };
+    const { uid, mode } = hostFileOwner(rel);
+    return { path: rel, text, mode, uid };
 }
 
-/** The stdin of provisioners/host-apply-config.sh. */
+/** The payload of provisioners/host-apply-config.sh: "@@file PATH MODE UID" sections. */
 export function hostConfigPayload(files: readonly HostFile[]): string {
-    return (
-        files.map((f) => `@@file ${f.path} ${f.mode} ${f.uid}\n${f.text.endsWith("\n") ? f.text : f.text + "\n"}`).join("") + "@@end\n"
-    );
+    return encodePayload(files.map((f) => ({ name: "file", args: [f.path, f.mode, String(f.uid)], text: f.text })));
 }

@@ -1,9 +1,10 @@
-/**
- * Where things live on the monitoring host and inside its containers. Configuration is mounted as
- * directories (never single files), so a rewritten file is seen by the running container.
- */
-export const HOST_DATA_ROOT = "/srv/iiotmon";
+import { mountPoint, serviceAddress } from "./hostLayout";
 
+/**
+ * Where Prometheus finds things inside its container. Configuration is mounted as directories (never
+ * single files), so a rewritten file is seen by the running container. The lab runs Prometheus on its
+ * own and passes other paths.
+ */
 export interface PrometheusPaths {
     /** Directory of prometheus.yml and rules/ inside the container. */
     readonly configDir: string;
@@ -17,30 +18,12 @@ export interface PrometheusPaths {
     readonly hostNodeExporter: string;
 }
 
-export const CONTAINER_PROMETHEUS_PATHS: PrometheusPaths = {
-    configDir: "/etc/prometheus",
-    targetsDir: "/etc/prometheus/targets",
-    secretsDir: "/etc/prometheus/secrets",
-    alertmanager: "alertmanager:9093",
-    hostNodeExporter: "node-exporter:9100",
-};
+const PROMETHEUS_CONFIG_DIR = mountPoint("config/prometheus");
 
-/** Host directories, each bind-mounted into one container. */
-export const HOST_DIRS = {
-    prometheusConfig: `${HOST_DATA_ROOT}/config/prometheus`,
-    prometheusData: `${HOST_DATA_ROOT}/data/prometheus`,
-    alertmanagerConfig: `${HOST_DATA_ROOT}/config/alertmanager`,
-    alertmanagerData: `${HOST_DATA_ROOT}/data/alertmanager`,
-    grafanaProvisioning: `${HOST_DATA_ROOT}/config/grafana/provisioning`,
-    grafanaDashboards: `${HOST_DATA_ROOT}/config/grafana/dashboards`,
-    grafanaData: `${HOST_DATA_ROOT}/data/grafana`,
-    timescaledbData: `${HOST_DATA_ROOT}/data/timescaledb`,
-    timescaledbInit: `${HOST_DATA_ROOT}/config/timescaledb/initdb`,
-    backups: `${HOST_DATA_ROOT}/backups`,
-    /** The HTTPS proxy's Caddyfile and (without a domain) Grafana's certificate. */
-    caddyConfig: `${HOST_DATA_ROOT}/config/caddy`,
-    /** The proxy's ACME account and certificates. */
-    caddyData: `${HOST_DATA_ROOT}/data/caddy`,
-    /** node_exporter's text file collector on the host (the backup job's outcome). */
-    textfile: `${HOST_DATA_ROOT}/textfile`,
-} as const;
+export const CONTAINER_PROMETHEUS_PATHS: PrometheusPaths = {
+    configDir: PROMETHEUS_CONFIG_DIR,
+    targetsDir: `${PROMETHEUS_CONFIG_DIR}/targets`,
+    secretsDir: `${PROMETHEUS_CONFIG_DIR}/secrets`,
+    alertmanager: serviceAddress("alertmanager"),
+    hostNodeExporter: serviceAddress("node-exporter"),
+};

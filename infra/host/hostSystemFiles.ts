@@ -1,4 +1,5 @@
-import { provisionerScript } from "../common";
+import { encodePayload, provisionerScript } from "../common";
+import { HOST_DATA_ROOT, hostDirList } from "./hostLayout";
 
 /** Where the host's own scripts live. */
 export const HOST_SCRIPTS_DIR = "/usr/local/lib/iiotmon";
@@ -60,12 +61,18 @@ export function hostSystemFiles(backup: BackupJob, scripts: readonly string[] = 
         { path: BACKUP_ENV_FILE, mode: "0644", text: `BUCKET=${backup.bucket}\nREGION=${backup.region}\nBACKUP_RETENTION_DAYS=${backup.retentionDays}\n` },
         { path: "/etc/systemd/system/iiotmon-backup.service", mode: "0644", text: units.service },
         { path: "/etc/systemd/system/iiotmon-backup.timer", mode: "0644", text: units.timer },
-        { path: "/etc/systemd/system/docker.service.d/iiotmon-data.conf", mode: "0644", text: "[Unit]\nRequiresMountsFor=/srv/iiotmon\n" },
+        { path: "/etc/systemd/system/docker.service.d/iiotmon-data.conf", mode: "0644", text: `[Unit]\nRequiresMountsFor=${HOST_DATA_ROOT}\n` },
     ];
 }
 
-/** The stdin of provisioners/host-setup.sh: the system files, then the data volume to mount and grow. */
+/**
+ * The payload of provisioners/host-setup.sh: the system files ("@@file PATH MODE"), then the data volume
+ * to mount and grow ("@@volume ID") with the directories to prepare on it (the layout table's).
+ */
 export function hostSetupPayload(files: readonly SystemFile[], dataVolumeId: string): string {
     if (!/^[A-Za-z0-9-]+$/.test(dataVolumeId)) throw new Error(`not a volume id: ${JSON.stringify(dataVolumeId)}`);
-    return files.map((f) => `@@file ${f.path} ${f.mode}\n${f.text.endsWith("\n") ? f.text : f.text + "\n"}`).join("") + `@@volume ${dataVolumeId}\n@@end\n`;
+    return encodePayload([
+        ...files.map((f) => ({ name: "file", args: [f.path, f.mode], text: f.text })),
+        { name: "volume", args: [dataVolumeId], text: hostDirList() },
+    ]);
 }

@@ -11,6 +11,7 @@ export * from "./grafanaProvisioning";
 export * from "./grafanaSettings";
 export * from "./hostCommand";
 export * from "./hostConfigFiles";
+export * from "./hostLayout";
 export * from "./hostPaths";
 export * from "./hostSystemFiles";
 export * from "./ingressRules";

@@ -1,5 +1,6 @@
 import { dump } from "js-yaml";
 import { SCRAPE_USERNAME } from "../device";
+import { SERVICES } from "./hostLayout";
 import { PrometheusPaths } from "./hostPaths";
 
 export interface PrometheusConfigOptions {
@@ -36,7 +37,7 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             },
             // The monitoring host itself, including the backup job's outcome (text file collector).
             { job_name: "host", static_configs: [{ targets: [o.paths.hostNodeExporter], labels: { instance: "monitoring-host" } }] },
-            { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
+            { job_name: "prometheus", static_configs: [{ targets: [`localhost:${SERVICES.prometheus.port}`] }] },
             { job_name: "alertmanager", static_configs: [{ targets: [o.paths.alertmanager] }] },
         ],
     };

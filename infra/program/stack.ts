@@ -14,7 +14,7 @@ import { NodeExporterDevice } from "../../components/nodeExporterDevice";
 import { ScrapeAuthority } from "../../components/scrapeAuthority";
 import { dockerSshOptions } from "./dockerOverSsh";
 import { PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, fleetSyncSql, sizeHost } from "../host";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, fleetSyncSql, sizeHost } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 
@@ -92,7 +92,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     const certificate = settings.grafanaDomain ? undefined : new GrafanaCertificate("grafana-tls", { elasticIp: host.access.publicIp });
     const url = host.access.publicIp.apply((ip) => grafanaUrl(settings, ip));
     const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem]).apply(([ip, cert, key]) => ({
-        "config/caddy/Caddyfile": renderCaddyfile({ tls: grafanaTls(settings, ip), upstream: "grafana:3000" }),
+        "config/caddy/Caddyfile": renderCaddyfile({ tls: grafanaTls(settings, ip), upstream: serviceAddress("grafana") }),
         ...(cert && key ? { [`config/caddy/tls/${CADDY_CONTAINER_PATHS.certFile.split("/").pop()}`]: cert, [`config/caddy/tls/${CADDY_CONTAINER_PATHS.keyFile.split("/").pop()}`]: key } : {}),
     }));
     const grafanaAdminPassword = inputs.grafanaSecrets?.adminPassword ?? new random.RandomPassword("grafana-admin-password", { length: 32, special: false }).result;

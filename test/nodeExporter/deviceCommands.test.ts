@@ -1,6 +1,5 @@
 import { spawnSync } from "child_process";
 import { parseFleet } from "../../infra/fleet/parseFleet";
-import * as fs from "fs";
 import { collectorFlags, deviceCommand, devicePayload, deviceScriptArgs, deviceStdin, renderWebConfig } from "../../infra/device/deviceCommands";
 import { provisionerScript } from "../../infra/common/provisionerScripts";
 import { shellQuote } from "../../infra/common/shellQuote";
@@ -72,7 +71,7 @@ describe("device commands", () => {
 
     it("puts both scripts, then the arguments, then the secrets on stdin", () => {
         const stdin = deviceStdin(["device=a", "owner=s/r"], { webConfig: "W\n", certPem: "C", keyPem: "K", scrapePassword: "pw" });
-        expect(stdin.startsWith(`@@script install\n${fs.readFileSync("provisioners/node-exporter-install.sh", "utf8")}@@script uninstall\n`)).toBe(true);
+        expect(stdin.startsWith(`@@script install\n${provisionerScript("node-exporter-install.sh")}@@script uninstall\n`)).toBe(true);
         expect(stdin.endsWith("@@args\ndevice=a\nowner=s/r\n@@payload\n@@file web-config.yml\nW\n@@file tls.crt\nC\n@@file tls.key\nK\n@@password\npw\n@@end\n")).toBe(true);
     });
 

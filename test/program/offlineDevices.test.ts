@@ -3,7 +3,7 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
 import { MockRun, recordResources } from "../helpers/pulumiMocks";
-import { SCRIPT_END } from "../../infra/host/hostCommand";
+import { LAUNCH_PAYLOAD } from "../../infra/common";
 import { device, HEAD } from "../fleet/malformedCases";
 
 /**
@@ -69,8 +69,8 @@ describe("an offline device does not hold back the fleet", () => {
 
     it("writes every device into the targets file, whether or not its install succeeds", () => {
         const stdin = run.named("scrape-targets-file").inputs.stdin as string;
-        // The host script comes first on stdin (the launcher), its own input after SCRIPT_END.
-        const input = stdin.slice(stdin.indexOf(`${SCRIPT_END}\n`) + SCRIPT_END.length + 1);
+        // The host script comes first on stdin (the launcher), its own input after LAUNCH_PAYLOAD.
+        const input = stdin.slice(stdin.indexOf(`\n${LAUNCH_PAYLOAD}\n`) + LAUNCH_PAYLOAD.length + 2);
         const targets = JSON.parse(input.slice("@@targets\n".length, input.indexOf("@@sql\n"))) as { targets: string[]; labels: { instance: string } }[];
         expect(targets.map((t) => t.labels.instance).sort()).toEqual(names);
     });
