@@ -42,8 +42,8 @@ while read -r rel uid mode; do
     case $rel in
         '' | /* | *..*) echo "iiotmon: error: refusing directory '$rel'" >&2; exit 1 ;;
     esac
-    case "$uid $mode" in
-        *[!0-9\ ]* | ' '* | *' ') echo "iiotmon: error: bad owner or mode for $rel: $uid $mode" >&2; exit 1 ;;
+    case "$uid:$mode" in
+        *[!0-9:]* | :* | *:) echo "iiotmon: error: bad owner or mode for $rel: $uid $mode" >&2; exit 1 ;;
     esac
     dir "$rel" "$uid" "$mode"
 done
