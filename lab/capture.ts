@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadProgramInputs } from "../infra/program/programInputs";
 import { buildStack } from "../infra/program/stack";
 import { LabOutputStore } from "./labOutputs";
-import { recordProgram, RecordedResource, settled } from "./programUnderMocks";
+import { recordProgram, RecordedResource, settled } from "../test/harness";
 
 const PROJECT = "iiot-monitoring";
 

@@ -5,8 +5,7 @@ import { renderMarkdown, renderText } from "../../infra/fleet/diffReport";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { Fleet } from "../../infra/fleet/types";
 import { loadChecksums } from "../../infra/device/checksums";
-import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
-import { recordResources } from "../helpers/pulumiMocks";
+import { DEFAULT_SETTINGS_FOR_TESTS, recordResources } from "../harness";
 import { KEY_A, KEY_B } from "./malformedCases";
 
 const checksums = loadChecksums();

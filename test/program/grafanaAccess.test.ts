@@ -3,8 +3,7 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
 import { parseSettings, StackSettings } from "../../infra/settings/settings";
 import { GRAFANA_ADMIN_RESET } from "../../components/grafanaAdminPassword";
-import { placeholderOutputs } from "../../lab/placeholderOutputs";
-import { recordResources, MockRun, RecordedResource } from "../helpers/pulumiMocks";
+import { placeholderOutputs, recordResources, MockRun, RecordedResource } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
 
 /**

@@ -3,8 +3,7 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
 import { HOST_SCRIPT_LAUNCHER } from "../../infra/host/hostCommand";
 import { parseSettings, StackSettings } from "../../infra/settings/settings";
-import { simulatedEbsVolumes } from "../../lab/programUnderMocks";
-import { MockRun, recordResources } from "../helpers/pulumiMocks";
+import { simulatedEbsVolumes, MockRun, recordResources } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
 
 /**

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
-import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
-import { MockRun, recordResources } from "../helpers/pulumiMocks";
+import { DEFAULT_SETTINGS_FOR_TESTS, MockRun, recordResources } from "../harness";
 import { SCRIPT_END } from "../../infra/host/hostCommand";
 import { device, HEAD } from "../fleet/malformedCases";
 

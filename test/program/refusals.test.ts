@@ -2,8 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../helpers/pulumiMocks";
-import { killSshAgent, startSshAgent } from "../helpers/sshAgent";
+import { PROJECT, recordResources, ROOT, stackConfig, MockRun, killSshAgent, startSshAgent } from "../harness";
 
 /** The entry point must refuse bad input before registering anything, with a message a person can act on. */
 async function runEntryPoint(config: Record<string, string>, secretKeys: string[] = []): Promise<{ error?: Error; run: MockRun }> {

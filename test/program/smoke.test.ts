@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../helpers/pulumiMocks";
+import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../harness";
 
 /** Runs the real entry point with the shipped endpoints.yaml and Pulumi.dev.yaml, as `pulumi up` on dev would. */
 describe("the entry point under mocks with the dev stack", () => {

@@ -4,7 +4,7 @@ import { encryptedStorage, imdsV2Required, noWorldOpenIngress, plaintextSecrets,
 import { Fleet } from "../../infra/fleet/types";
 import { loadChecksums } from "../../infra/device/checksums";
 import { parseSettings, StackSettings } from "../../infra/settings/settings";
-import { recordResources, MockRun, RecordedResource } from "../helpers/pulumiMocks";
+import { recordResources, MockRun, RecordedResource } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
 
 /**
