@@ -1,3 +1,4 @@
 export * from "./hostKey";
 export * from "./provisionerScripts";
 export * from "./shellQuote";
+export * from "./userError";

@@ -3,7 +3,7 @@
  * every registered resource, simulated AWS look-ups, placeholder outputs), test settings, generated
  * fleets and a real ssh-agent. Never imported by infra/ or components/ (test/architecture.test.ts).
  */
-export { recordProgram, settled, simulatedAwsCall, simulatedEbsVolumes } from "./programUnderMocks";
+export { allRegistered, recordProgram, settled, simulatedAwsCall, simulatedEbsVolumes } from "./programUnderMocks";
 export type { ComputeOutputs, RecordedResource } from "./programUnderMocks";
 export { placeholderOutputs } from "./placeholderOutputs";
 export { recordResources, stackConfig, PROJECT, ROOT } from "./recordResources";

@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../harness";
+import { allRegistered, PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../harness";
+import { deviceResourceNames, STACK_RESOURCES } from "../../infra/program/stack";
 
 /** Runs the real entry point with the shipped endpoints.yaml and Pulumi.dev.yaml, as `pulumi up` on dev would. */
 describe("the entry point under mocks with the dev stack", () => {
@@ -16,7 +17,7 @@ describe("the entry point under mocks with the dev stack", () => {
             [`${PROJECT}:deviceSshKey`],
         );
         program = await import(path.join(ROOT, "infra", "index"));
-        await new Promise((r) => setTimeout(r, 100));
+        await allRegistered();
     });
     afterAll(() => process.chdir(cwd));
 
@@ -27,7 +28,8 @@ describe("the entry point under mocks with the dev stack", () => {
     });
 
     it("gives every device its node_exporter command, named after the device", () => {
-        const commands = run.byType("command:remote:Command").map((r) => r.name).filter((n) => n.startsWith("device-")).sort();
-        expect(commands).toEqual(Object.values(program.sites).flat().map((n) => `device-${n}-node-exporter`).sort());
+        const onHost: string[] = [STACK_RESOURCES.host.ready, STACK_RESOURCES.hostConfiguration.system, STACK_RESOURCES.hostConfiguration.files, STACK_RESOURCES.scrapeTargets.file, STACK_RESOURCES.grafanaAdmin.reset];
+        const commands = run.byType("command:remote:Command").map((r) => r.name).filter((n) => !onHost.includes(n)).sort();
+        expect(commands).toEqual(Object.values(program.sites).flat().map((n) => deviceResourceNames(n).install).sort());
     });
 });
