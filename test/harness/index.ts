@@ -11,3 +11,4 @@ export type { MockRun } from "./recordResources";
 export { DEFAULT_SETTINGS_FOR_TESTS } from "./settings";
 export { generatedFleetYaml } from "./generatedFleet";
 export { startSshAgent, killSshAgent } from "./sshAgent";
+export { captureWarnings } from "./warnings";

@@ -3,7 +3,7 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
 import { HOST_SCRIPT_LAUNCHER } from "../../infra/host/hostCommand";
 import { parseSettings, StackSettings } from "../../infra/settings/settings";
-import { allRegistered, simulatedEbsVolumes, MockRun, recordResources } from "../harness";
+import { allRegistered, captureWarnings, simulatedEbsVolumes, MockRun, recordResources } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
 import { deviceResourceNames, STACK_RESOURCES } from "../../infra/program/stack";
 const HOST = STACK_RESOURCES.host;
@@ -129,7 +129,13 @@ describe("the data volume", () => {
 
     it("never shrinks: a smaller ask keeps the size AWS reports for the stack's volume", async () => {
         simulatedEbsVolumes.push({ id: "vol-0abc", sizeGiB: 500, tags: TAG }, { id: "vol-0other", sizeGiB: 900, tags: { "iiotmon:data-volume": `iiot-monitoring/other/${HOST.dataVolume}` } });
-        expect(volumeSize(await build(settings({ dataVolumeSizeGiB: "50" })))).toBe(500);
+        const captured = captureWarnings();
+        try {
+            expect(volumeSize(await build(settings({ dataVolumeSizeGiB: "50" })))).toBe(500);
+        } finally {
+            captured.restore();
+        }
+        expect(captured.messages).toEqual([expect.stringContaining("the data volume stays at 500 GiB (50 GiB asked for): EBS volumes can grow but never shrink")]);
         expect(volumeSize(await build(settings({ dataVolumeSizeGiB: "800" })))).toBe(800);
     });
 });
