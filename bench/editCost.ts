@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { child, ROOT } from "./compiled";
-import { generatedFleetYaml } from "./generatedFleet";
+import { generatedFleetYaml } from "../test/harness";
 
 export interface EditCostRow {
     devices: number;

@@ -3,9 +3,7 @@ import { parseFleet } from "../infra/fleet/parseFleet";
 import { Fleet } from "../infra/fleet/types";
 import { loadChecksums } from "../infra/device/checksums";
 import { parseSettings } from "../infra/settings/settings";
-import { placeholderOutputs } from "../lab/placeholderOutputs";
-import { recordProgram } from "../lab/programUnderMocks";
-import { generatedFleetYaml } from "./generatedFleet";
+import { placeholderOutputs, recordProgram, generatedFleetYaml } from "../test/harness";
 
 /** Resource inputs by name for one run of the program. */
 async function inputsByName(fleet: Fleet): Promise<Map<string, string>> {

@@ -3,9 +3,7 @@ import { parseFleet } from "../infra/fleet/parseFleet";
 import { limitStackTracesForLargeFleets } from "../infra/program/largeFleets";
 import { loadChecksums } from "../infra/device/checksums";
 import { parseSettings } from "../infra/settings/settings";
-import { recordProgram } from "../lab/programUnderMocks";
-import { placeholderOutputs } from "../lab/placeholderOutputs";
-import { generatedFleetYaml } from "./generatedFleet";
+import { recordProgram, placeholderOutputs, generatedFleetYaml } from "../test/harness";
 
 /**
  * One measurement in a fresh process (so peak memory is this run's alone): `validate N` parses and

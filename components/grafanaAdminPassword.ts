@@ -3,11 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Arguments of a GrafanaAdminPassword. */
 export interface GrafanaAdminPasswordArgs {
+    /** SSH to the host (MonitoringHost.access.connection), host key pinned. */
     readonly connection: command.types.input.remote.ConnectionArgs;
     /** The password the admin account must have (a stack secret). */
     readonly password: pulumi.Input<string>;
     /** The Grafana container: the password is set once it runs, and again when it is replaced. */
     readonly grafana: pulumi.Resource & { id: pulumi.Output<string> };
+}
+
+/** The names of a GrafanaAdminPassword's children, from the component's name. */
+export function grafanaAdminPasswordNames(name: string) {
+    return { component: name, reset: `${name}-reset` } as const;
 }
 
 /**
@@ -22,7 +28,7 @@ export class GrafanaAdminPassword extends pulumi.ComponentResource {
     constructor(name: string, args: GrafanaAdminPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:GrafanaAdminPassword", name, {}, opts);
         new command.remote.Command(
-            `${name}-reset`,
+            grafanaAdminPasswordNames(name).reset,
             {
                 connection: args.connection,
                 create: GRAFANA_ADMIN_RESET,

@@ -12,21 +12,30 @@ export interface GrafanaCertificateArgs {
     readonly earlyRenewalHours?: number;
 }
 
+/** The names of a GrafanaCertificate's children, from the component's name. */
+export function grafanaCertificateNames(name: string) {
+    return { component: name, caKey: `${name}-ca-key`, ca: `${name}-ca`, key: `${name}-key`, csr: `${name}-csr`, cert: `${name}-cert` } as const;
+}
+
 /**
  * Grafana's certificate when there is no domain: the stack's own CA (exported, so browsers and scripts can
  * trust it) signs a certificate for the Elastic IP and the SSM tunnel's local end (localhost, 127.0.0.1).
  */
 export class GrafanaCertificate extends pulumi.ComponentResource {
+    /** The stack's Grafana CA certificate, PEM: what browsers and scripts trust. */
     public readonly caCertPem: pulumi.Output<string>;
+    /** The server certificate then the CA, PEM, as the HTTPS proxy serves them. */
     public readonly certPem: pulumi.Output<string>;
+    /** The server's private key, PEM (secret). */
     public readonly privateKeyPem: pulumi.Output<string>;
 
     constructor(name: string, args: GrafanaCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:GrafanaCertificate", name, {}, opts);
         const child = { parent: this };
-        const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+        const names = grafanaCertificateNames(name);
+        const caKey = new tls.PrivateKey(names.caKey, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
         const ca = new tls.SelfSignedCert(
-            `${name}-ca`,
+            names.ca,
             {
                 privateKeyPem: caKey.privateKeyPem,
                 isCaCertificate: true,
@@ -36,10 +45,10 @@ export class GrafanaCertificate extends pulumi.ComponentResource {
             },
             child,
         );
-        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+        const key = new tls.PrivateKey(names.key, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
         const subject = pulumi.output(args.elasticIp).apply(stackCaCertificateSubject);
         const csr = new tls.CertRequest(
-            `${name}-csr`,
+            names.csr,
             {
                 privateKeyPem: key.privateKeyPem,
                 subject: { commonName: subject.commonName, organization: "iiot-monitoring" },
@@ -49,7 +58,7 @@ export class GrafanaCertificate extends pulumi.ComponentResource {
             child,
         );
         const cert = new tls.LocallySignedCert(
-            `${name}-cert`,
+            names.cert,
             {
                 certRequestPem: csr.certRequestPem,
                 caPrivateKeyPem: caKey.privateKeyPem,
@@ -64,6 +73,6 @@ export class GrafanaCertificate extends pulumi.ComponentResource {
         // The leaf then the CA: clients that trust the CA verify the chain from what the server sends.
         this.certPem = pulumi.interpolate`${cert.certPem}${ca.certPem}`;
         this.privateKeyPem = pulumi.secret(key.privateKeyPem);
-        this.registerOutputs({ caCertPem: this.caCertPem });
+        this.registerOutputs({ caCertPem: this.caCertPem, certPem: this.certPem, privateKeyPem: this.privateKeyPem });
     }
 }

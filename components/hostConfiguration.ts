@@ -8,11 +8,13 @@ const SETUP_SCRIPT = provisionerScript("host-setup.sh");
 
 /** Arguments of a HostConfiguration. */
 export interface HostConfigurationArgs {
+    /** SSH to the host (MonitoringHost.access.connection), host key pinned. */
     readonly connection: command.types.input.remote.ConnectionArgs;
     /** Rendered configuration files by path under /srv/iiotmon (none depends on the devices; some hold secrets). */
     readonly files: pulumi.Input<Record<string, string>>;
-    /** The scrape CA certificate and password, written where Prometheus reads them. */
+    /** The scrape CA certificate (PEM), written where Prometheus reads it. */
     readonly scrapeCaCertPem: pulumi.Input<string>;
+    /** The scrape password (secret), written where Prometheus reads it (mode 0400). */
     readonly scrapePassword: pulumi.Input<string>;
     /** The backup repository's password (restic), read by the backup and restore scripts as root. */
     readonly backupRepositoryPassword: pulumi.Input<string>;
@@ -20,16 +22,31 @@ export interface HostConfigurationArgs {
     readonly hostId: pulumi.Input<string>;
     /** The host's readiness (cloud-init done, Docker up): nothing runs on the host before it. */
     readonly hostReady: pulumi.Resource;
-    /** The EBS data volume to mount, and its size: a larger size re-runs the step that grows the file system. */
+    /** The EBS data volume to mount (its id, e.g. `vol-0abc...`). */
     readonly dataVolumeId: pulumi.Input<string>;
+    /** The data volume's size in GiB: a larger size re-runs the step that grows the file system. */
     readonly dataVolumeGiB: pulumi.Input<number>;
-    /** The backup job's bucket, region, schedule (systemd OnCalendar) and retention (days restic keeps snapshots). */
+    /** The backup job's S3 bucket (its name). */
     readonly backupBucketName: pulumi.Input<string>;
+    /** The bucket's AWS region, e.g. `eu-west-2`. */
     readonly backupRegion: string;
+    /** When the backup runs, a systemd OnCalendar expression (UTC), e.g. `*-*-* 02:30:00`. */
     readonly backupSchedule: string;
+    /** How long restic keeps snapshots, in days. */
     readonly backupRetentionDays: number;
     /** Scripts from provisioners/ to install on the host. Defaults to HOST_SCRIPTS. */
     readonly hostScripts?: readonly string[];
+}
+
+/** The names of a HostConfiguration's children, from the component's name. */
+export function hostConfigurationNames(name: string) {
+    return {
+        component: name,
+        /** Scripts, backup settings and timer, the data volume mounted and grown. */
+        system: `${name}-system`,
+        /** The configuration files the containers mount, and the reloads. */
+        files: `${name}-files`,
+    } as const;
 }
 
 /**
@@ -38,12 +55,14 @@ export interface HostConfigurationArgs {
  * configuration files the containers mount, with a reload of what changed.
  */
 export class HostConfiguration extends pulumi.ComponentResource {
+    /** What the files step printed on the host: one line a file written, and the reloads. */
     public readonly applied: pulumi.Output<string>;
 
     constructor(name: string, args: HostConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:HostConfiguration", name, {}, opts);
+        const names = hostConfigurationNames(name);
         const system = new command.remote.Command(
-            `${name}-system`,
+            names.system,
             {
                 connection: args.connection,
                 create: HOST_SCRIPT_LAUNCHER,
@@ -75,7 +94,7 @@ export class HostConfiguration extends pulumi.ComponentResource {
             ),
         );
         const apply = new command.remote.Command(
-            `${name}-files`,
+            names.files,
             { connection: args.connection, create: HOST_SCRIPT_LAUNCHER, stdin, triggers: [args.hostId], addPreviousOutputInEnv: false },
             // The files go onto the data volume, which the system step mounts.
             { parent: this, dependsOn: [system] },

@@ -11,10 +11,11 @@ export const DATA_VOLUME_TAG = "iiotmon:data-volume";
 
 /** Arguments of a MonitoringHost. */
 export interface MonitoringHostArgs {
-    /** Pinned AMI (Ubuntu LTS). */
+    /** Pinned AMI (Ubuntu LTS); a new one replaces the instance (the data volume stays). */
     readonly amiId: pulumi.Input<string>;
+    /** EC2 instance type, e.g. `t3.medium` (sizeHost, or the instanceType setting). */
     readonly instanceType: string;
-    /** The data volume size the fleet or the settings ask for; the volume never shrinks below its current size. */
+    /** The data volume size the fleet or the settings ask for, in GiB; the volume never shrinks below its current size. */
     readonly dataVolumeGiB: number;
     /** A subnet; defaults to the default VPC's subnet in its first availability zone. */
     readonly subnetId?: string;
@@ -31,6 +32,7 @@ export interface MonitoringHostArgs {
     readonly backupBucketArn: pulumi.Input<string>;
     /** A throw-away stack: the data volume is deleted with the stack. Production protects it. */
     readonly testStack: boolean;
+    /** AWS tags on every resource that takes them, beside `iiotmon:component`. Defaults to none. */
     readonly tags?: Record<string, string>;
 }
 
@@ -44,6 +46,32 @@ export interface HostAccess {
     readonly adminPrivateKey: pulumi.Output<string>;
 }
 
+/** The names of a MonitoringHost's children, from the component's name: the lab and tests find them by these. */
+export function monitoringHostNames(name: string) {
+    return {
+        component: name,
+        securityGroup: `${name}-sg`,
+        /** One security group ingress rule, by the rule's name (hostIngressRules). */
+        ingressRule: (ruleName: string) => `${name}-${ruleName}`,
+        /** One egress rule, by its position in egressCidrs. */
+        egressRule: (index: number) => `${name}-egress-${index}`,
+        role: `${name}-role`,
+        backupPolicy: `${name}-backups`,
+        ssmPolicy: `${name}-ssm`,
+        instanceProfile: `${name}-profile`,
+        dataVolume: `${name}-data`,
+        hostKey: `${name}-host-key`,
+        adminKey: `${name}-admin-key`,
+        instance: name,
+        dataAttachment: `${name}-data-attachment`,
+        elasticIp: `${name}-ip`,
+        elasticIpAssociation: `${name}-ip-association`,
+        autoRecovery: `${name}-auto-recovery`,
+        /** The readiness command (cloud-init done, Docker up). */
+        ready: `${name}-ready`,
+    } as const;
+}
+
 function cidrField(cidr: string): { cidrIpv4: string } | { cidrIpv6: string } {
     return isIPv6(cidr.split("/")[0]) ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
 }
@@ -55,8 +83,11 @@ function cidrField(cidr: string): { cidrIpv4: string } | { cidrIpv6: string } {
  * cloud-init and Docker.
  */
 export class MonitoringHost extends pulumi.ComponentResource {
+    /** Where the host is and how to reach it over SSH. */
     public readonly access: HostAccess;
+    /** The EC2 instance's id (changes when the instance is replaced). */
     public readonly instanceId: pulumi.Output<string>;
+    /** The EBS data volume's id (kept when the instance is replaced). */
     public readonly dataVolumeId: pulumi.Output<string>;
     /** The data volume's size in GiB once AWS has it (never less than it had). */
     public readonly dataVolumeGiB: pulumi.Output<number>;
@@ -69,6 +100,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
         super("iiotmon:index:MonitoringHost", name, {}, opts);
         const child = { parent: this };
         const tags = { ...args.tags, "iiotmon:component": name };
+        const names = monitoringHostNames(name);
 
         const subnet = args.subnetId
             ? aws.ec2.getSubnetOutput({ id: args.subnetId }, child)
@@ -78,18 +110,18 @@ export class MonitoringHost extends pulumi.ComponentResource {
                       .apply((s) => aws.ec2.getSubnetOutput({ id: [...s.ids].sort()[0] }, child)),
               );
 
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: subnet.vpcId, description: "iiot-monitoring host: HTTPS and SSH from admin CIDRs only", tags }, child);
+        const sg = new aws.ec2.SecurityGroup(names.securityGroup, { vpcId: subnet.vpcId, description: "iiot-monitoring host: HTTPS and SSH from admin CIDRs only", tags }, child);
         for (const rule of args.ingress) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, ...cidrField(rule.cidr), description: rule.description, tags }, child);
+            new aws.vpc.SecurityGroupIngressRule(names.ingressRule(rule.name), { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, ...cidrField(rule.cidr), description: rule.description, tags }, child);
         }
         for (const [i, cidr] of args.egressCidrs.entries()) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-egress-${i}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 1, toPort: 65535, ...cidrField(cidr), description: "devices, packages, images, S3", tags }, child);
+            new aws.vpc.SecurityGroupEgressRule(names.egressRule(i), { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 1, toPort: 65535, ...cidrField(cidr), description: "devices, packages, images, S3", tags }, child);
         }
 
-        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: ec2AssumeRolePolicy(), tags }, child);
-        new aws.iam.RolePolicy(`${name}-backups`, { role: role.name, policy: pulumi.output(args.backupBucketArn).apply(hostBackupPolicy) }, child);
-        new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, child);
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, child);
+        const role = new aws.iam.Role(names.role, { assumeRolePolicy: ec2AssumeRolePolicy(), tags }, child);
+        new aws.iam.RolePolicy(names.backupPolicy, { role: role.name, policy: pulumi.output(args.backupBucketArn).apply(hostBackupPolicy) }, child);
+        new aws.iam.RolePolicyAttachment(names.ssmPolicy, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, child);
+        const profile = new aws.iam.InstanceProfile(names.instanceProfile, { role: role.name, tags }, child);
 
         const keep = { protect: !args.testStack, retainOnDelete: !args.testStack };
         // Read the volume's current size from AWS: a smaller fleet must not ask AWS to shrink it, which
@@ -97,7 +129,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
         // (terraform-provider-aws internal/service/ec2/ebs_volumes_data_source.go sets `ids` from
         // findEBSVolumes without a not-found error; the SDK doc's "will fail if no volumes match" is
         // older than that).
-        const volumeKey = `${pulumi.getProject()}/${pulumi.getStack()}/${name}-data`;
+        const volumeKey = `${pulumi.getProject()}/${pulumi.getStack()}/${names.dataVolume}`;
         const currentSizes = aws.ebs
             .getEbsVolumesOutput({ tags: { [DATA_VOLUME_TAG]: volumeKey } }, child)
             .apply((found) => pulumi.all([...(found.ids ?? [])].sort().map((id) => aws.ebs.getVolumeOutput({ filters: [{ name: "volume-id", values: [id] }] }, child).size)));
@@ -107,13 +139,13 @@ export class MonitoringHost extends pulumi.ComponentResource {
             return r.sizeGiB;
         });
         const volume = new aws.ebs.Volume(
-            `${name}-data`,
-            { availabilityZone: subnet.availabilityZone, size: dataVolumeGiB, type: "gp3", encrypted: true, tags: { ...tags, Name: `${name}-data`, [DATA_VOLUME_TAG]: volumeKey } },
+            names.dataVolume,
+            { availabilityZone: subnet.availabilityZone, size: dataVolumeGiB, type: "gp3", encrypted: true, tags: { ...tags, Name: names.dataVolume, [DATA_VOLUME_TAG]: volumeKey } },
             { ...child, ...keep },
         );
 
-        const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, child);
-        const adminKey = new tls.PrivateKey(`${name}-admin-key`, { algorithm: "ED25519" }, child);
+        const hostKey = new tls.PrivateKey(names.hostKey, { algorithm: "ED25519" }, child);
+        const adminKey = new tls.PrivateKey(names.adminKey, { algorithm: "ED25519" }, child);
         // A bootstrap that depends on nothing but the two keys: settings, scripts and the fleet reach the
         // host through HostConfiguration, in place, so none of them replaces the instance.
         const userData = pulumi.secret(
@@ -122,7 +154,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
                 .apply(([priv, pub, admin]) => renderCloudInit({ hostKey: { privateOpenssh: priv, publicOpenssh: pub }, adminPublicKey: admin })),
         );
         const instance = new aws.ec2.Instance(
-            `${name}`,
+            names.instance,
             {
                 ami: args.amiId,
                 instanceType: args.instanceType,
@@ -139,11 +171,11 @@ export class MonitoringHost extends pulumi.ComponentResource {
             // The data volume can be attached to one instance at a time: the old one goes first.
             { ...child, deleteBeforeReplace: true },
         );
-        const attachment = new aws.ec2.VolumeAttachment(`${name}-data-attachment`, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
-        const eip = new aws.ec2.Eip(`${name}-ip`, { domain: "vpc", tags }, child);
-        const association = new aws.ec2.EipAssociation(`${name}-ip-association`, { allocationId: eip.id, instanceId: instance.id }, child);
+        const attachment = new aws.ec2.VolumeAttachment(names.dataAttachment, { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
+        const eip = new aws.ec2.Eip(names.elasticIp, { domain: "vpc", tags }, child);
+        const association = new aws.ec2.EipAssociation(names.elasticIpAssociation, { allocationId: eip.id, instanceId: instance.id }, child);
         new aws.cloudwatch.MetricAlarm(
-            `${name}-auto-recovery`,
+            names.autoRecovery,
             {
                 alarmDescription: "Recover the monitoring host when AWS's system status check fails",
                 namespace: "AWS/EC2",
@@ -173,7 +205,7 @@ export class MonitoringHost extends pulumi.ComponentResource {
             perDialTimeout: 10,
         };
         const ready = new command.remote.Command(
-            `${name}-ready`,
+            names.ready,
             {
                 connection,
                 create: pulumi.interpolate`cloud-init status --wait >/dev/null || { cloud-init status --long >&2; exit 1; }; sudo -n docker info --format '{{.ServerVersion}}' >/dev/null && echo ssh://ubuntu@${sshHost}${args.sshTunnel ? `:${args.sshTunnel.port}` : ""}`,
@@ -191,6 +223,14 @@ export class MonitoringHost extends pulumi.ComponentResource {
         this.dataVolumeGiB = volume.size;
         this.ready = ready;
         this.dockerHost = ready.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
-        this.registerOutputs({ publicIp: eip.publicIp, instanceId: this.instanceId });
+        this.registerOutputs({
+            publicIp: this.access.publicIp,
+            hostKey: this.access.hostKey,
+            adminPrivateKey: this.access.adminPrivateKey,
+            instanceId: this.instanceId,
+            dataVolumeId: this.dataVolumeId,
+            dataVolumeGiB: this.dataVolumeGiB,
+            dockerHost: this.dockerHost,
+        });
     }
 }

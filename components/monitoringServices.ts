@@ -17,6 +17,7 @@ export const IMAGES: Record<ServiceName, string> = {
 export interface MonitoringServicesArgs {
     /** The Docker provider on the host (over SSH, host key pinned). */
     readonly provider: docker.Provider;
+    /** How long Prometheus keeps samples, in days (`--storage.tsdb.retention.time`). */
     readonly retentionDays: number;
     /** Written before the containers start, so they find their configuration. */
     readonly configuration: pulumi.Resource;
@@ -40,6 +41,18 @@ function loopback(service: ServiceName): { internal: number; external: number; i
     return s.loopbackPort === undefined ? [] : [{ internal: s.port, external: s.loopbackPort, ip: "127.0.0.1" }];
 }
 
+/** The names of MonitoringServices' children, from the component's name: the lab and tests find them by these. */
+export function monitoringServicesNames(name: string) {
+    return {
+        component: name,
+        network: `${name}-net`,
+        /** A generated password: postgres-admin, grafana-db, timescaledb-reader. */
+        password: (what: "postgres-admin" | "grafana-db" | "timescaledb-reader") => `${name}-${what}`,
+        image: (service: keyof typeof IMAGES) => `${name}-${service}-image`,
+        container: (service: keyof typeof IMAGES) => `${name}-${service}`,
+    } as const;
+}
+
 /** The label that ties Docker resources to the instance they run on. */
 export const HOST_INSTANCE_LABEL = "iiotmon.host-instance";
 
@@ -49,6 +62,7 @@ export const HOST_INSTANCE_LABEL = "iiotmon.host-instance";
  * passwords from the stack. Only Grafana is published beyond the host; the others listen on loopback.
  */
 export class MonitoringServices extends pulumi.ComponentResource {
+    /** The Grafana admin account's password (secret). */
     public readonly grafanaAdminPassword: pulumi.Output<string>;
     /** The Grafana container, for what must run once it is up. */
     public readonly grafana: docker.Container;
@@ -56,7 +70,8 @@ export class MonitoringServices extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:MonitoringServices", name, {}, opts);
         const onHost = { parent: this, provider: args.provider };
-        const password = (what: string) => new random.RandomPassword(`${name}-${what}`, { length: 32, special: false }, { parent: this }).result;
+        const names = monitoringServicesNames(name);
+        const password = (what: Parameters<typeof names.password>[0]) => new random.RandomPassword(names.password(what), { length: 32, special: false }, { parent: this }).result;
         const grafanaAdmin = pulumi.output(args.grafanaAdminPassword);
         const postgresAdmin = password("postgres-admin");
         const grafanaDb = password("grafana-db");
@@ -67,9 +82,9 @@ export class MonitoringServices extends pulumi.ComponentResource {
         // update at all), and `triggers` a new image (RemoteImage: "when changed, will force the
         // docker.RemoteImage resource to be replaced").
         const onInstance = [{ label: HOST_INSTANCE_LABEL, value: args.hostInstanceId }];
-        const network = new docker.Network(`${name}-net`, { name: "iiotmon", driver: "bridge", labels: onInstance }, onHost);
+        const network = new docker.Network(names.network, { name: "iiotmon", driver: "bridge", labels: onInstance }, onHost);
         const image = (key: ServiceName) =>
-            new docker.RemoteImage(`${name}-${key}-image`, { name: IMAGES[key], keepLocally: true, triggers: { [HOST_INSTANCE_LABEL]: args.hostInstanceId } }, onHost);
+            new docker.RemoteImage(names.image(key), { name: IMAGES[key], keepLocally: true, triggers: { [HOST_INSTANCE_LABEL]: args.hostInstanceId } }, onHost);
         const base = (key: ServiceName) => ({
             name: SERVICES[key].container,
             image: image(key).imageId,
@@ -86,7 +101,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
         const replace = { ...onHost, deleteBeforeReplace: true, dependsOn: [args.configuration] };
 
         const timescaledb = new docker.Container(
-            `${name}-timescaledb`,
+            names.container("timescaledb"),
             {
                 ...base("timescaledb"),
                 // The init script (provisioners/timescaledb-init.sh) creates Grafana's roles from these.
@@ -105,7 +120,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
         );
 
         new docker.Container(
-            `${name}-prometheus`,
+            names.container("prometheus"),
             {
                 ...base("prometheus"),
                 command: [
@@ -123,7 +138,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
         );
 
         new docker.Container(
-            `${name}-alertmanager`,
+            names.container("alertmanager"),
             {
                 ...base("alertmanager"),
                 command: [`--config.file=${mountPoint("config/alertmanager")}/alertmanager.yml`, `--storage.path=${mountPoint("data/alertmanager")}`],
@@ -134,7 +149,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
         );
 
         const grafana = new docker.Container(
-            `${name}-grafana`,
+            names.container("grafana"),
             {
                 ...base("grafana"),
                 envs: pulumi.secret(
@@ -158,7 +173,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
         // HTTPS in front of Grafana (its Caddyfile and certificate come with the host configuration).
         const publicPorts = args.proxyBindAddress === "0.0.0.0" ? [{ internal: 80, external: 80, ip: "0.0.0.0" }] : [];
         new docker.Container(
-            `${name}-caddy`,
+            names.container("caddy"),
             {
                 ...base("caddy"),
                 command: ["caddy", "run", "--config", CADDY_CONTAINER_PATHS.caddyfile, "--adapter", "caddyfile"],
@@ -169,7 +184,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
         );
         // The host's own metrics, and the backup job's outcome from the text file collector.
         new docker.Container(
-            `${name}-node-exporter`,
+            names.container("node-exporter"),
             {
                 ...base("node-exporter"),
                 command: ["--path.rootfs=/host", `--collector.textfile.directory=${mountPoint("textfile")}`],
@@ -181,6 +196,6 @@ export class MonitoringServices extends pulumi.ComponentResource {
         );
         this.grafanaAdminPassword = pulumi.secret(grafanaAdmin);
         this.grafana = grafana;
-        this.registerOutputs({});
+        this.registerOutputs({ grafanaAdminPassword: this.grafanaAdminPassword, grafanaContainerId: grafana.id });
     }
 }

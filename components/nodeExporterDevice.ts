@@ -11,18 +11,37 @@ export interface NodeExporterDeviceArgs {
     readonly device: Device;
     /** Secret values by the names the fleet uses (SSH keys, passwords). */
     readonly secrets: ReadonlyMap<string, pulumi.Output<string>>;
+    /** The pinned sha256 of every node_exporter release tarball, by version and arch; the installer checks the download against it. */
     readonly checksums: ChecksumTable;
-    /** The CA that signs the device's certificate, and the scrape credentials. */
+    /** The CA that signs the device's certificate, and the scrape credentials (ScrapeAuthority). */
     readonly authority: {
+        /** The CA certificate, PEM. */
         readonly caCertPem: pulumi.Input<string>;
+        /** The CA's private key, PEM (secret). */
         readonly caPrivateKeyPem: pulumi.Input<string>;
+        /** The scrape password (secret); reaches the device on stdin only. */
         readonly password: pulumi.Input<string>;
+        /** The password's bcrypt hash, which the device's web config holds. */
         readonly bcryptHash: pulumi.Input<string>;
     };
-    /** Local path of the release tarball, for devices whose source is "push". */
+    /** Local path of the release tarball (PushedTarballs, checked against the pinned checksum). Required when the device's source is "push"; unused otherwise. */
     readonly pushedTarball?: string;
     /** How long to keep dialing an unreachable device, in seconds. Defaults to 60. */
     readonly dialTimeoutSeconds?: number;
+}
+
+/** The names of a NodeExporterDevice's children, from the component's name: the lab and tests find them by these. */
+export function nodeExporterDeviceNames(name: string) {
+    return {
+        component: name,
+        tlsKey: `${name}-tls-key`,
+        tlsCsr: `${name}-tls-csr`,
+        tlsCert: `${name}-tls-cert`,
+        /** The CopyToRemote of a pushed release tarball (devices whose source is "push"). */
+        pushTarball: `${name}-push-tarball`,
+        /** The remote Command that installs, reconfigures and uninstalls node_exporter. */
+        install: `${name}-node-exporter`,
+    } as const;
 }
 
 /** The credential fields of a connection, from the secret the fleet names. */
@@ -78,10 +97,11 @@ export class NodeExporterDevice extends pulumi.ComponentResource {
     constructor(name: string, args: NodeExporterDeviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:NodeExporterDevice", name, {}, opts);
         const { device } = args;
-        const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+        const names = nodeExporterDeviceNames(name);
+        const key = new tls.PrivateKey(names.tlsKey, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
         const ip = isIP(device.address) !== 0;
         const csr = new tls.CertRequest(
-            `${name}-tls-csr`,
+            names.tlsCsr,
             {
                 privateKeyPem: key.privateKeyPem,
                 subject: { commonName: device.name, organization: "iiot-monitoring" },
@@ -91,7 +111,7 @@ export class NodeExporterDevice extends pulumi.ComponentResource {
             { parent: this },
         );
         const cert = new tls.LocallySignedCert(
-            `${name}-tls-cert`,
+            names.tlsCert,
             {
                 certRequestPem: csr.certRequestPem,
                 caCertPem: args.authority.caCertPem,
@@ -109,7 +129,7 @@ export class NodeExporterDevice extends pulumi.ComponentResource {
             if (!args.pushedTarball) throw new Error(`device ${device.name}: source is push but no local tarball was given`);
             dependsOn.push(
                 new command.remote.CopyToRemote(
-                    `${name}-push-tarball`,
+                    names.pushTarball,
                     {
                         connection,
                         source: new pulumi.asset.FileAsset(args.pushedTarball),
@@ -124,7 +144,7 @@ export class NodeExporterDevice extends pulumi.ComponentResource {
             );
         }
 
-        const commandName = `${name}-node-exporter`;
+        const commandName = names.install;
         // The owner the install writes on the device: a renamed device's old resource then finds
         // someone else's node_exporter there and leaves it alone when the engine deletes it.
         const scriptArgs = deviceScriptArgs(device, args.checksums, `${pulumi.getStack()}/${commandName}`);

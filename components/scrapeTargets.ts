@@ -7,8 +7,9 @@ export const APPLY_FLEET_SCRIPT = provisionerScript("host-apply-fleet.sh");
 
 /** Arguments of ScrapeTargets. */
 export interface ScrapeTargetsArgs {
+    /** SSH to the host (MonitoringHost.access.connection), host key pinned. */
     readonly connection: command.types.input.remote.ConnectionArgs;
-    /** The rendered file_sd JSON. */
+    /** The rendered file_sd JSON (renderTargetsFile). */
     readonly targetsJson: string;
     /** SQL that brings the fleet's record in TimescaleDB in line with the fleet. */
     readonly fleetRecordSql: string;
@@ -19,6 +20,11 @@ export interface ScrapeTargetsArgs {
     readonly dependsOn: pulumi.Resource[];
 }
 
+/** The names of a ScrapeTargets' children, from the component's name. */
+export function scrapeTargetsNames(name: string) {
+    return { component: name, file: `${name}-file` } as const;
+}
+
 /**
  * The one host-side resource a fleet edit changes: the file_sd targets file, replaced atomically
  * (Prometheus picks it up by itself, nothing restarts), and the fleet's record in TimescaleDB.
@@ -27,7 +33,7 @@ export class ScrapeTargets extends pulumi.ComponentResource {
     constructor(name: string, args: ScrapeTargetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:ScrapeTargets", name, {}, opts);
         new command.remote.Command(
-            `${name}-file`,
+            scrapeTargetsNames(name).file,
             {
                 connection: args.connection,
                 create: HOST_SCRIPT_LAUNCHER,

@@ -3,6 +3,7 @@ import { limitStackTracesForLargeFleets } from "./program/largeFleets";
 import { loadProgramInputs } from "./program/programInputs";
 import { sshAgentProblem } from "./program/sshAgentSocket";
 import { buildStack } from "./program/stack";
+import { forPulumi } from "./program/userErrors";
 
 function build() {
     const inputs = loadProgramInputs(new pulumi.Config());
@@ -15,8 +16,9 @@ function build() {
     try {
         return buildStack(inputs);
     } catch (e) {
-        // Problems found while wiring (a missing pushed tarball) are the user's to fix: no stack trace.
-        throw new pulumi.RunError((e as Error).message);
+        // Problems found while wiring (a missing pushed tarball, an unpinned AMI in production) are the
+        // user's to fix: no stack trace. A bug keeps its trace.
+        throw forPulumi(e);
     }
 }
 const outputs = build();

@@ -2,9 +2,9 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { loadProgramInputs } from "../infra/program/programInputs";
-import { buildStack } from "../infra/program/stack";
+import { buildStack, deviceResourceNames } from "../infra/program/stack";
 import { LabOutputStore } from "./labOutputs";
-import { recordProgram, RecordedResource, settled } from "./programUnderMocks";
+import { recordProgram, RecordedResource, settled } from "../test/harness";
 
 const PROJECT = "iiot-monitoring";
 
@@ -36,11 +36,13 @@ export async function captureDeviceOperations(opts: CaptureOptions): Promise<Dev
     for (const [k, v] of Object.entries(opts.settings ?? {})) config[`${PROJECT}:${k}`] = v;
     for (const [k, v] of Object.entries(opts.secrets)) config[`${PROJECT}:${k}`] = v;
     pulumi.runtime.setAllConfig(config, Object.keys(opts.secrets).map((k) => `${PROJECT}:${k}`));
-    const outputs = buildStack(loadProgramInputs(new pulumi.Config(PROJECT)));
+    const inputs = loadProgramInputs(new pulumi.Config(PROJECT));
+    const outputs = buildStack(inputs);
     await settled(Object.values(outputs.devices));
     store.save();
     // Only what acts on devices: the monitoring host's own commands have no lab counterpart.
-    const deviceSide = resources.filter((r) => (r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote") && r.name.startsWith("device-"));
+    const onDevices = new Set<string>(inputs.fleet.devices.flatMap((d) => [deviceResourceNames(d.name).pushTarball, deviceResourceNames(d.name).install]));
+    const deviceSide = resources.filter((r) => (r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote") && onDevices.has(r.name));
     return Promise.all(
         deviceSide.map(async (r) => {
             const inputs = { ...r.inputs };

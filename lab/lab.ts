@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { STACK_RESOURCES } from "../infra/program/stack";
 import { captureDeviceOperations, readJson } from "./capture";
 import { LabDeviceOptions, LabDeviceRecord, rebootDevice, startDevice, stopDevice } from "./labDevice";
 import { LAB_KEY_SECRET } from "./labFleet";
@@ -101,8 +102,8 @@ export class Lab {
 /** The scrape CA and password the lab stack generated, to scrape lab devices as Prometheus does. */
 export function scrapeSecrets(stateDir: string): { caCertPem: string; password: string } {
     const store = readJson<Record<string, { outputs: Record<string, string> }>>(path.join(stateDir, "outputs.json"), {});
-    const ca = store["tls:index/selfSignedCert:SelfSignedCert::scrape-ca"];
-    const pw = store["random:index/randomPassword:RandomPassword::scrape-scrape-password"];
+    const ca = store[`tls:index/selfSignedCert:SelfSignedCert::${STACK_RESOURCES.scrapeAuthority.ca}`];
+    const pw = store[`random:index/randomPassword:RandomPassword::${STACK_RESOURCES.scrapeAuthority.password}`];
     if (!ca || !pw) throw new Error(`no lab stack outputs in ${stateDir}; apply a fleet first`);
     return { caCertPem: ca.outputs.certPem, password: pw.outputs.result };
 }

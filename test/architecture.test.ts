@@ -79,4 +79,13 @@ describe("the program's layers", () => {
             expect({ group: g, missing: modules.filter((m) => !index.includes(`"./${m.replace(/\.ts$/, "")}"`)) }).toEqual({ group: g, missing: [] });
         }
     });
+
+    it("the testing harness serves test/, lab/ and bench/ through its index.ts, and never the program", () => {
+        const users = [...sources("test"), ...sources("lab"), ...sources("bench")].filter((f) => !f.startsWith("test/harness/"));
+        const edges = users.flatMap((from) => importsOf(from).map((to) => ({ from, to }))).filter((e) => e.to.startsWith("test/harness/"));
+        // Real edges: the lab's capture and the benchmarks run the program under the harness's mocks.
+        expect(edges.some((e) => e.from.startsWith("lab/")) && edges.some((e) => e.from.startsWith("bench/"))).toBe(true);
+        expect(edges.filter((e) => e.to !== "test/harness/index.ts").map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+        expect(EDGES.filter((e) => !layerOf(e.to)).map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+    });
 });

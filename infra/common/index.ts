@@ -2,3 +2,4 @@ export * from "./hostKey";
 export * from "./provisionerScripts";
 export * from "./shellQuote";
 export * from "./payload";
+export * from "./userError";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Arch, ARCHES } from "../fleet";
-import { PROVISIONERS_DIR } from "../common";
+import { PROVISIONERS_DIR, UserError } from "../common";
 
 export const SHIPPED_CHECKSUMS_FILE = path.join(PROVISIONERS_DIR, "node-exporter.sha256sums");
 
@@ -24,6 +24,14 @@ export function parseChecksums(text: string, into = new Map<string, Map<Arch, st
 /** The shipped checksums plus any extra files (a site's own builds, the lab's mirror). */
 export function loadChecksums(extraFiles: readonly string[] = []): Map<string, Map<Arch, string>> {
     const table = parseChecksums(fs.readFileSync(SHIPPED_CHECKSUMS_FILE, "utf8"));
-    for (const f of extraFiles) parseChecksums(fs.readFileSync(f, "utf8"), table);
+    for (const f of extraFiles) {
+        let text: string;
+        try {
+            text = fs.readFileSync(f, "utf8");
+        } catch (e) {
+            throw new UserError(`nodeExporterChecksumsFiles: ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+        parseChecksums(text, table);
+    }
     return table;
 }

@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { Device, ChecksumTable } from "../fleet";
+import { UserError } from "../common";
 
 /**
  * Finds the release tarball a "push" device needs on the deployer's machine and checks it against the
@@ -9,7 +10,7 @@ import { Device, ChecksumTable } from "../fleet";
  * Each file is hashed once however many devices share it.
  */
 export class PushedTarballs {
-    private readonly verified = new Map<string, string | Error>();
+    private readonly verified = new Map<string, string | UserError>();
 
     constructor(
         private readonly dir: string,
@@ -24,16 +25,16 @@ export class PushedTarballs {
             outcome = this.check(file, this.checksums.get(version)?.get(device.arch as never));
             this.verified.set(file, outcome);
         }
-        if (outcome instanceof Error) throw new Error(`device ${device.name} (source: push): ${outcome.message}`);
+        if (outcome instanceof UserError) throw new UserError(`device ${device.name} (source: push): ${outcome.message}`);
         return outcome;
     }
 
-    private check(file: string, expected: string | undefined): string | Error {
+    private check(file: string, expected: string | undefined): string | UserError {
         if (!fs.existsSync(file)) {
-            return new Error(`${file} is missing; download the release tarball on a machine with internet access and put it there`);
+            return new UserError(`${file} is missing; download the release tarball on a machine with internet access and put it there`);
         }
         const actual = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-        if (actual !== expected) return new Error(`${file} has sha256 ${actual}, but the pinned checksum is ${expected}; nothing was sent`);
+        if (actual !== expected) return new UserError(`${file} has sha256 ${actual}, but the pinned checksum is ${expected}; nothing was sent`);
         return file;
     }
 }

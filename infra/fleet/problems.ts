@@ -1,3 +1,5 @@
+import { UserError } from "../common";
+
 /** One thing wrong (or worth a warning) in a fleet file, with the place a person must edit. */
 export interface FleetProblem {
     readonly severity: "error" | "warning";
@@ -25,7 +27,7 @@ export function byPosition(a: FleetProblem, b: FleetProblem): number {
 }
 
 /** Thrown when a fleet cannot be used; carries every problem so callers can print them all. */
-export class FleetError extends Error {
+export class FleetError extends UserError {
     constructor(readonly problems: readonly FleetProblem[]) {
         super(
             `the fleet file has ${problems.filter((p) => p.severity === "error").length} error(s):\n` +

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadFleet, Fleet, ChecksumTable } from "../fleet";
 import { loadChecksums } from "../device";
 import { parseSettings, StackSettings } from "../settings";
+import { UserError } from "../common";
+import { forPulumi } from "./userErrors";
 
 /** Everything the stack is built from, read once in the entry point and passed down as plain values. */
 export interface ProgramInputs {
@@ -50,8 +52,8 @@ export function referencedSecrets(fleet: Fleet): Map<string, string[]> {
 }
 
 /**
- * Reads settings, fleet and secrets from the stack's config; every problem becomes a RunError, which
- * Pulumi prints without a stack trace, before any resource is registered.
+ * Reads settings, fleet and secrets from the stack's config; every problem in them becomes a RunError,
+ * which Pulumi prints without a stack trace, before any resource is registered. A bug keeps its trace.
  */
 export function loadProgramInputs(config: pulumi.Config, projectDir = process.cwd()): ProgramInputs {
     try {
@@ -74,7 +76,7 @@ export function loadProgramInputs(config: pulumi.Config, projectDir = process.cw
         if (settings.grafanaOAuth && oauthClientSecret === undefined) {
             missing.push("the secret \"oauthClientSecret\" (single sign-on, oauthClientId is set) is not set: pulumi config set --secret oauthClientSecret");
         }
-        if (missing.length) throw new Error(missing.join("\n"));
+        if (missing.length) throw new UserError(missing.join("\n"));
         const alertSecrets: AlertSecrets = {
             slackWebhookUrl: config.getSecret("alertSlackWebhookUrl"),
             webhookUrl: config.getSecret("alertWebhookUrl"),
@@ -83,6 +85,6 @@ export function loadProgramInputs(config: pulumi.Config, projectDir = process.cw
         const grafanaSecrets: GrafanaSecrets = { adminPassword: config.getSecret("grafanaAdminPassword"), oauthClientSecret };
         return { settings, fleet, checksums, secrets, alertSecrets, grafanaSecrets };
     } catch (e) {
-        throw new pulumi.RunError((e as Error).message);
+        throw forPulumi(e);
     }
 }

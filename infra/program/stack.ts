@@ -3,20 +3,21 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BackupBucket } from "../../components/backupBucket";
-import { HostConfiguration } from "../../components/hostConfiguration";
-import { ScrapeTargets } from "../../components/scrapeTargets";
-import { GrafanaAdminPassword } from "../../components/grafanaAdminPassword";
-import { GrafanaCertificate } from "../../components/grafanaCertificate";
-import { MonitoringHost } from "../../components/monitoringHost";
-import { MonitoringServices } from "../../components/monitoringServices";
-import { NodeExporterDevice } from "../../components/nodeExporterDevice";
-import { ScrapeAuthority } from "../../components/scrapeAuthority";
+import { BackupBucket, backupBucketNames } from "../../components/backupBucket";
+import { HostConfiguration, hostConfigurationNames } from "../../components/hostConfiguration";
+import { ScrapeTargets, scrapeTargetsNames } from "../../components/scrapeTargets";
+import { GrafanaAdminPassword, grafanaAdminPasswordNames } from "../../components/grafanaAdminPassword";
+import { GrafanaCertificate, grafanaCertificateNames } from "../../components/grafanaCertificate";
+import { MonitoringHost, monitoringHostNames } from "../../components/monitoringHost";
+import { MonitoringServices, monitoringServicesNames } from "../../components/monitoringServices";
+import { NodeExporterDevice, nodeExporterDeviceNames } from "../../components/nodeExporterDevice";
+import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAuthority";
 import { dockerSshOptions } from "./dockerOverSsh";
 import { PushedTarballs } from "../device";
 import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, fleetSyncSql, sizeHost } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
+import { UserError } from "../common";
 
 /** What `pulumi stack output` shows. */
 export interface StackOutputs {
@@ -45,13 +46,36 @@ export function deviceResourceName(deviceName: string): string {
     return `device-${deviceName}`;
 }
 
+/** The names of a device's resources (its component and the component's children), by device name. */
+export function deviceResourceNames(deviceName: string): ReturnType<typeof nodeExporterDeviceNames> {
+    return nodeExporterDeviceNames(deviceResourceName(deviceName));
+}
+
+/**
+ * The names the stack gives its resources, through each component's own naming function: the lab and the
+ * tests find resources by these, so a rename here cannot silently leave them looking for the old name.
+ */
+export const STACK_RESOURCES = {
+    backups: backupBucketNames("backups"),
+    host: monitoringHostNames("monitoring-host"),
+    scrapeAuthority: scrapeAuthorityNames("scrape"),
+    grafanaCertificate: grafanaCertificateNames("grafana-tls"),
+    /** The generated Grafana admin password, when the stack config sets none. */
+    grafanaAdminSecret: "grafana-admin-password",
+    hostConfiguration: hostConfigurationNames("host-config"),
+    dockerProvider: "monitoring-host-docker",
+    services: monitoringServicesNames("services"),
+    grafanaAdmin: grafanaAdminPasswordNames("grafana-admin"),
+    scrapeTargets: scrapeTargetsNames("scrape-targets"),
+} as const;
+
 /** Ubuntu 24.04's current AMI, for test stacks that did not pin one. */
 const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
 function amiFor(settings: StackSettings): pulumi.Output<string> {
     if (settings.amiId) return pulumi.output(settings.amiId);
     if (!settings.testStack) {
-        throw new Error(
+        throw new UserError(
             `iiot-monitoring:amiId is required on a production stack, so a new image never replaces the host by surprise: ` +
                 `pulumi config set amiId $(aws ssm get-parameter --name ${UBUNTU_AMI_PARAMETER} --query Parameter.Value --output text)`,
         );
@@ -73,8 +97,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays });
     const instanceType = settings.instanceType ?? size.instanceType;
     const dataVolumeGiB = settings.dataVolumeSizeGiB ?? size.dataVolumeGiB;
-    const bucket = new BackupBucket("backups", { testStack: settings.testStack, retentionDays: settings.backupRetentionDays, tags });
-    const host = new MonitoringHost("monitoring-host", {
+    const bucket = new BackupBucket(STACK_RESOURCES.backups.component, { testStack: settings.testStack, retentionDays: settings.backupRetentionDays, tags });
+    const host = new MonitoringHost(STACK_RESOURCES.host.component, {
         amiId: amiFor(settings),
         instanceType,
         dataVolumeGiB,
@@ -87,16 +111,16 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         tags,
     });
 
-    const authority = new ScrapeAuthority("scrape");
+    const authority = new ScrapeAuthority(STACK_RESOURCES.scrapeAuthority.component);
     // Grafana over HTTPS only: a certificate from the stack's CA unless a domain gets one from ACME.
-    const certificate = settings.grafanaDomain ? undefined : new GrafanaCertificate("grafana-tls", { elasticIp: host.access.publicIp });
+    const certificate = settings.grafanaDomain ? undefined : new GrafanaCertificate(STACK_RESOURCES.grafanaCertificate.component, { elasticIp: host.access.publicIp });
     const url = host.access.publicIp.apply((ip) => grafanaUrl(settings, ip));
     const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem]).apply(([ip, cert, key]) => ({
         "config/caddy/Caddyfile": renderCaddyfile({ tls: grafanaTls(settings, ip), upstream: serviceAddress("grafana") }),
         ...(cert && key ? { [`config/caddy/tls/${CADDY_CONTAINER_PATHS.certFile.split("/").pop()}`]: cert, [`config/caddy/tls/${CADDY_CONTAINER_PATHS.keyFile.split("/").pop()}`]: key } : {}),
     }));
-    const grafanaAdminPassword = inputs.grafanaSecrets?.adminPassword ?? new random.RandomPassword("grafana-admin-password", { length: 32, special: false }).result;
-    const configuration = new HostConfiguration("host-config", {
+    const grafanaAdminPassword = inputs.grafanaSecrets?.adminPassword ?? new random.RandomPassword(STACK_RESOURCES.grafanaAdminSecret, { length: 32, special: false }).result;
+    const configuration = new HostConfiguration(STACK_RESOURCES.hostConfiguration.component, {
         connection: host.access.connection,
         files: pulumi
             .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword, proxyFiles])
@@ -125,13 +149,13 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         backupSchedule: settings.backupSchedule,
         backupRetentionDays: settings.backupRetentionDays,
     });
-    const provider = new docker.Provider("monitoring-host-docker", {
+    const provider = new docker.Provider(STACK_RESOURCES.dockerProvider, {
         host: host.dockerHost,
         // known_hosts names the address ssh dials: the Elastic IP, or the SSM tunnel's end as [127.0.0.1]:PORT.
         sshOpts: dockerSshOptions(stack, settings.publicIngress ? host.access.publicIp : pulumi.output(`[127.0.0.1]:${settings.sshTunnelPort}`), host.access.hostKey, host.access.adminPrivateKey),
     });
     const oauthSecret = inputs.grafanaSecrets?.oauthClientSecret;
-    const services = new MonitoringServices("services", {
+    const services = new MonitoringServices(STACK_RESOURCES.services.component, {
         provider,
         retentionDays: settings.retentionDays,
         configuration,
@@ -143,7 +167,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         proxyBindAddress: settings.publicIngress ? "0.0.0.0" : "127.0.0.1",
         hostInstanceId: host.instanceId,
     });
-    new GrafanaAdminPassword("grafana-admin", { connection: host.access.connection, password: grafanaAdminPassword, grafana: services.grafana });
+    new GrafanaAdminPassword(STACK_RESOURCES.grafanaAdmin.component, { connection: host.access.connection, password: grafanaAdminPassword, grafana: services.grafana });
 
     const tarballs = new PushedTarballs(path.resolve(projectDir, settings.nodeExporterTarballDir), inputs.checksums);
     const devices: Record<string, pulumi.Output<string>> = {};
@@ -162,7 +186,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     }
     // Not after the installs: an offline device is normal, its target is how DeviceDown reports it, and
     // under --continue-on-error the engine skips every step that depends on a failed one.
-    new ScrapeTargets("scrape-targets", {
+    new ScrapeTargets(STACK_RESOURCES.scrapeTargets.component, {
         connection: host.access.connection,
         targetsJson: renderTargetsFile(fleet)[TARGETS_FILE],
         fleetRecordSql: fleetSyncSql(fleet.devices),

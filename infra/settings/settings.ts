@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from "net";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./nodeAlertThresholds";
+import { UserError } from "../common";
 
 /** Everything the stack reads from `Pulumi.<stack>.yaml`, typed and checked. Declared in Pulumi.yaml's `config:` block. */
 export interface StackSettings {
@@ -102,7 +103,7 @@ const THRESHOLD_RANGES: Record<keyof NodeAlertThresholds, [number, number]> = {
 /** Defaults of the single sign-on settings, applied when oauthClientId is set. */
 export const OAUTH_DEFAULTS = { name: "Single sign-on", scopes: "openid email profile" } as const;
 
-export class SettingsError extends Error {
+export class SettingsError extends UserError {
     constructor(readonly problems: readonly string[]) {
         super(`invalid stack settings:\n${problems.map((p) => `  ${p}`).join("\n")}`);
         this.name = "SettingsError";

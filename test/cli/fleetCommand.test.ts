@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../helpers/pulumiMocks";
+import { ROOT } from "../harness";
 
 /** Runs `npm run fleet -- ...` exactly as a person or CI would. */
 function fleet(...args: string[]) {

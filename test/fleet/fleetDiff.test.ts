@@ -5,9 +5,9 @@ import { renderMarkdown, renderText } from "../../infra/fleet/diffReport";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { Fleet } from "../../infra/fleet/types";
 import { loadChecksums } from "../../infra/device/checksums";
-import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
-import { recordResources } from "../helpers/pulumiMocks";
+import { allRegistered, DEFAULT_SETTINGS_FOR_TESTS, recordResources } from "../harness";
 import { KEY_A, KEY_B } from "./malformedCases";
+import { deviceResourceNames } from "../../infra/program/stack";
 
 const checksums = loadChecksums();
 
@@ -148,11 +148,12 @@ describe("the diff agrees with the program", () => {
             secrets: new Map([["deviceSshKey", pulumi.secret("device-key")]]),
         });
         await new Promise<void>((resolve) => pulumi.all(Object.values(out.devices)).apply(() => resolve()));
-        await new Promise((r) => setTimeout(r, 100));
+        await allRegistered();
         const byDevice = new Map<string, string>();
+        const deviceOf = new Map<string, string>(f.devices.flatMap((d) => Object.values(deviceResourceNames(d.name)).map((n): [string, string] => [n, d.name])));
         for (const r of run.resources) {
-            const m = /^device-(.+?)(-node-exporter|-tls-key|-tls-csr|-tls-cert|-push-tarball)?$/.exec(r.name);
-            if (m) byDevice.set(m[1], (byDevice.get(m[1]) ?? "") + r.name + JSON.stringify(r.inputs));
+            const d = deviceOf.get(r.name);
+            if (d) byDevice.set(d, (byDevice.get(d) ?? "") + r.name + JSON.stringify(r.inputs));
         }
         return byDevice;
     }

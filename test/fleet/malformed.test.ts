@@ -238,8 +238,8 @@ const CASES: [name: string, text: string, expected: string[]][] = [
     // ssh-rsa host keys: pulumi-command v1.2.1 pins the host-key algorithms to the key's own type
     // (provider/pkg/provider/remote/connection.go:93-94, `hostKeyCallback = ssh.FixedHostKey(publicKey)`,
     // `hostKeyAlgorithms = []string{publicKey.Type()}`), which for RSA is "ssh-rsa" (x/crypto v0.48.0
-    // ssh/keys.go:40), the SHA-1 signature that OpenSSH 8.8+ refuses. test/fleet/rsaHostKey.test.ts shows a
-    // real sshd refusing it. Devices and bastions alike; the advice names the address and port to scan.
+    // ssh/keys.go:40), the SHA-1 signature that OpenSSH 8.8+ refuses (its release notes: RSA signatures
+    // with SHA-1 are disabled by default). Devices and bastions alike; the advice names the address and port to scan.
     [
         "ssh-rsa host key on a device",
         HEAD + device("a", "10.0.0.1", "", KEY_RSA),

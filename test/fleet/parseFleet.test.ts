@@ -3,7 +3,7 @@ import * as path from "path";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { formatProblem } from "../../infra/fleet/problems";
 import { loadChecksums } from "../../infra/device/checksums";
-import { ROOT } from "../helpers/pulumiMocks";
+import { ROOT } from "../harness";
 import { device, HEAD, KEY_B } from "./malformedCases";
 
 const checksums = loadChecksums();

@@ -12,7 +12,7 @@ import { PostgresServer } from "../../lab/postgresServer";
 import { PrometheusProcess } from "../../lab/prometheusProcess";
 import { S3Server } from "../../lab/s3Server";
 import { BLOCK_SECONDS, createBlocks } from "../../lab/tsdbBlocks";
-import { ROOT } from "../helpers/pulumiMocks";
+import { ROOT } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
 
 /**

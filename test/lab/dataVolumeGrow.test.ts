@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../helpers/pulumiMocks";
+import { ROOT } from "../harness";
 
 /**
  * provisioners/host-grow-data.sh on a real block device: a loop device over a sparse file stands in for

@@ -12,6 +12,7 @@ import { renumberDevice } from "../../lab/network";
 import { ReplayOutcome } from "../../lab/replay";
 import { InstallResult } from "../../infra/device";
 import { snapshotDiff } from "../../lab/upperSnapshot";
+import { deviceResourceNames } from "../../infra/program/stack";
 
 /**
  * What real devices do to an install: a device renamed in endpoints.yaml, a device renumbered (its old
@@ -26,7 +27,7 @@ function outcome(outcomes: ReplayOutcome[], resource: string): ReplayOutcome {
     if (!o) throw new Error(`no outcome for ${resource}: ${JSON.stringify(outcomes.map((x) => [x.resourceName, x.action]))}`);
     return o;
 }
-const cmd = (device: string) => `device-${device}-node-exporter`;
+const cmd = (device: string) => deviceResourceNames(device).install;
 
 /** The fields of a result line, as the parser reads them (none when the script printed no line). */
 function fields(result: InstallResult | undefined): Readonly<Record<string, string>> {
@@ -88,9 +89,9 @@ describe("device life on the lab", () => {
             ]);
             // The new name has its own certificate (its name is in it): one restart to serve it, nothing else.
             expect(fields(outcome(outcomes, cmd("wtg-new")).result)).toMatchObject({ status: "ok", changed: "1", restarted: "1", downloaded_bytes: "0" });
-            expect(outcome(outcomes, cmd("wtg-old")).output).toContain("node_exporter here is now installed by lab/device-wtg-new-node-exporter (a renamed device, or another stack); leaving it");
+            expect(outcome(outcomes, cmd("wtg-old")).output).toContain(`node_exporter here is now installed by lab/${cmd("wtg-new")} (a renamed device, or another stack); leaving it`);
             expect(fields(outcome(outcomes, cmd("wtg-old")).result)).toMatchObject({ status: "ok", removed: "0", kept: "owned-by-other" });
-            expect(execOnDevice(dev, "cat /var/lib/iiotmon/owner").trim()).toBe("lab/device-wtg-new-node-exporter");
+            expect(execOnDevice(dev, "cat /var/lib/iiotmon/owner").trim()).toBe(`lab/${cmd("wtg-new")}`);
             expect(state(dev, "node_exporter")).toEqual(["enabled", "active"]);
             expect(scrapeCode(dev.ip, lab.stateDir, work)).toBe("200");
 
@@ -124,7 +125,7 @@ describe("device life on the lab", () => {
             let dev = await lab.start("lab-life-push", 62);
             const file = fleetFile("push", [{ record: dev, extra: "    arch: amd64\n    nodeExporter:\n      source: push" }]);
             const cut = await lab.apply(file, { killWhen: (l) => l.includes("binary: installed") });
-            expect(outcome(cut.outcomes, "device-lab-life-push-push-tarball")).toMatchObject({ action: "create", ok: true });
+            expect(outcome(cut.outcomes, deviceResourceNames("lab-life-push").pushTarball)).toMatchObject({ action: "create", ok: true });
             expect(outcome(cut.outcomes, cmd(dev.name)).ok).toBe(false);
             // Sent over SFTP (the device's sftp-server logs to the journal), into the SSH user's home.
             const tarball = "/home/iiotmon/.iiotmon/node_exporter-1.5.0-lab.1.linux-amd64.tar.gz";
@@ -136,7 +137,7 @@ describe("device life on the lab", () => {
             const again = await lab.apply(file);
             // The copy is unchanged (not sent again); the install finds the tarball where it was left.
             expect(again.outcomes.map((o) => [o.resourceName, o.action, o.ok])).toEqual([
-                ["device-lab-life-push-push-tarball", "unchanged", true],
+                [deviceResourceNames("lab-life-push").pushTarball, "unchanged", true],
                 [cmd(dev.name), "create", true],
             ]);
             expect(state(dev, "node_exporter")).toEqual(["enabled", "active"]);

@@ -11,6 +11,7 @@ import { MirrorServer } from "../../lab/mirrorServer";
 import { SSH_KEY } from "../../lab/paths";
 import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
+import { deviceResourceNames } from "../../infra/program/stack";
 
 /**
  * A small device's SSH server: Dropbear (Debian's 2022.83 build) with BusyBox as /bin/sh and BusyBox's
@@ -20,7 +21,7 @@ import { snapshotDiff } from "../../lab/upperSnapshot";
 jest.setTimeout(600_000);
 
 function result(outcomes: ReplayOutcome[], device: string): Record<string, string> {
-    const o = outcomes.find((x) => x.resourceName === `device-${device}-node-exporter`);
+    const o = outcomes.find((x) => x.resourceName === deviceResourceNames(device).install);
     if (!o) throw new Error(`no outcome for ${device}`);
     if (!o.ok) throw new Error(`${device}: ${o.error}\n${o.output}`);
     return { ...o.result?.fields };
@@ -73,8 +74,8 @@ describe("a Dropbear + BusyBox device", () => {
     it("installs (tarball pushed over SFTP), re-runs changing nothing, reconfigures, and uninstalls cleanly", async () => {
         const first = await lab.apply(fleetFile);
         expect(first.outcomes.map((o) => [o.resourceName, o.action, o.ok])).toEqual([
-            ["device-lab-dropbear-push-tarball", "create", true],
-            ["device-lab-dropbear-node-exporter", "create", true],
+            [deviceResourceNames("lab-dropbear").pushTarball, "create", true],
+            [deviceResourceNames("lab-dropbear").install, "create", true],
         ]);
         expect(result(first.outcomes, dev.name)).toMatchObject({ status: "ok", changed: "1", restarted: "1" });
         expect(execOnDevice(dev, "systemctl is-active node_exporter").trim()).toBe("active");

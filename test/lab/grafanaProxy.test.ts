@@ -5,7 +5,7 @@ import * as path from "path";
 import { grafanaTls, stackCaCertificateSubject } from "../../infra/host/grafanaAccess";
 import { renderCaddyfile, SECURITY_HEADERS } from "../../infra/host/caddyfile";
 import { ProxyNamespace } from "../../lab/proxyNamespace";
-import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
+import { DEFAULT_SETTINGS_FOR_TESTS } from "../harness";
 
 /**
  * The rendered Caddyfile served by Debian's real Caddy in a network namespace that stands in for the

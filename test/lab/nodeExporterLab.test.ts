@@ -11,6 +11,7 @@ import { SSH_KEY } from "../../lab/paths";
 import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { InstallResult } from "../../infra/device";
+import { deviceResourceNames } from "../../infra/program/stack";
 
 /**
  * The device resources' real create/update/delete commands, captured from the program under mocks,
@@ -21,7 +22,7 @@ jest.setTimeout(600_000);
 const OUR_PATHS = ["usr/local/bin/node_exporter", "etc/node_exporter", "etc/systemd/system/node_exporter.service", "var/lib/node_exporter"];
 
 function outcome(outcomes: ReplayOutcome[], device: string): ReplayOutcome {
-    const o = outcomes.find((x) => x.resourceName === `device-${device}-node-exporter`);
+    const o = outcomes.find((x) => x.resourceName === deviceResourceNames(device).install);
     if (!o) throw new Error(`no outcome for ${device}: ${JSON.stringify(outcomes.map((x) => x.resourceName))}`);
     return o;
 }
@@ -198,14 +199,14 @@ describe("node_exporter on lab devices", () => {
         it("fails an unreachable address within the dial bound", async () => {
             const o = await applyOne({ record: { ...clean, name: "lab-gone" }, address: "10.213.0.250" });
             expect(o.ok).toBe(false);
-            expect(o.error).toMatch(/^device-lab-gone-node-exporter: create ssh to 10\.213\.0\.250 failed: /);
+            expect(o.error).toMatch(new RegExp(`^${deviceResourceNames("lab-gone").install}: create ssh to 10\\.213\\.0\\.250 failed: `));
             expect(o.seconds).toBeLessThanOrEqual(25);
         });
 
         it("refuses a device whose host key is not the pinned one, before any command runs", async () => {
             const o = await applyOne({ record: clean, hostKey: dl.hostKey });
             expect(o.ok).toBe(false);
-            expect(o.error).toMatch(/^device-lab-clean-node-exporter: create ssh to 10\.213\.0\.16 failed: .*Host key verification failed/s);
+            expect(o.error).toMatch(new RegExp(`^${deviceResourceNames("lab-clean").install}: create ssh to 10\\.213\\.0\\.16 failed: .*Host key verification failed`, "s"));
             expect(snapshotDiff(cleanBefore, deviceChanges(clean))).toEqual([]);
         });
 

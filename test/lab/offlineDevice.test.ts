@@ -10,6 +10,7 @@ import { execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
 import { LabFleetDevice, labFleetYaml } from "../../lab/labFleet";
 import { CHECKSUMS_FILE } from "../../lab/mirror";
 import { MirrorServer } from "../../lab/mirrorServer";
+import { deviceResourceNames } from "../../infra/program/stack";
 
 /**
  * Ten devices, one of them offline (an address nobody answers on the lab bridge), replayed as the engine
@@ -56,21 +57,21 @@ describe("one offline device among ten", () => {
     it("without continue-on-error, the first failure stops the engine from starting the other installs", async () => {
         // --parallel 1 makes the order certain: the offline device's step runs alone and fails first.
         const { outcomes, notStarted } = await newLab().apply(fleetFile, { parallel: 1 });
-        expect(outcomes.map((o) => [o.resourceName, o.ok])).toEqual([["device-lab-off-gone-node-exporter", false]]);
-        expect(notStarted.sort()).toEqual(devices.map((d) => `device-${d.name}-node-exporter`).sort());
+        expect(outcomes.map((o) => [o.resourceName, o.ok])).toEqual([[deviceResourceNames("lab-off-gone").install, false]]);
+        expect(notStarted.sort()).toEqual(devices.map((d) => deviceResourceNames(d.name).install).sort());
         for (const d of devices) expect([d.name, installed(d)]).toEqual([d.name, "inactive"]);
     });
 
     it("with continue-on-error, the other nine are installed and the offline one fails after the provider's dials", async () => {
         const { outcomes, notStarted } = await newLab().apply(fleetFile, { continueOnError: true });
         expect(notStarted).toEqual([]);
-        const gone = outcomes.find((o) => o.resourceName === "device-lab-off-gone-node-exporter");
+        const gone = outcomes.find((o) => o.resourceName === deviceResourceNames("lab-off-gone").install);
         expect(gone?.ok).toBe(false);
-        expect(gone?.error).toMatch(new RegExp(`^device-lab-off-gone-node-exporter: create ssh to ${GONE.replace(/\./g, "\\.")} failed: .*No route to host`));
+        expect(gone?.error).toMatch(new RegExp(`^${deviceResourceNames("lab-off-gone").install}: create ssh to ${GONE.replace(/\./g, "\\.")} failed: .*No route to host`));
         // dialTimeoutSeconds 20 in the lab: dialErrorLimit + 1 dials, as the provider makes them.
         expect(gone?.dials).toBe(dialAttempts(dialBudget(Number(labSettings().dialTimeoutSeconds))));
         for (const d of devices) {
-            const o = outcomes.find((x) => x.resourceName === `device-${d.name}-node-exporter`);
+            const o = outcomes.find((x) => x.resourceName === deviceResourceNames(d.name).install);
             expect([d.name, o?.ok, o?.dials, installed(d)]).toEqual([d.name, true, 1, "active"]);
         }
     });

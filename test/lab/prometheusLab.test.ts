@@ -148,8 +148,8 @@ describe("Prometheus on the lab", () => {
     });
 
     it("gives the Node Exporter Full dashboard one series per interface and per disk", async () => {
-        // Two scrapes at least, so rate() has samples.
-        await sleep(3 * SCRAPE_SECONDS * 1000);
+        // Two scrapes at least, so rate() has samples: wait until it has.
+        await waitFor("rate() over prom-dev-2's interfaces", async () => ((await prom.query(`rate(node_network_receive_bytes_total{instance="prom-dev-2"}[1m])`)).length > 0 ? true : undefined), 60);
         const nodes = await fetch(`${prom.url}/api/v1/series?match[]=${encodeURIComponent(/^label_values\((.*),\s*instance\)$/.exec(full(NODE_EXPORTER_FULL.nodeVariable))![1])}`);
         expect(((await nodes.json()) as { data: { instance: string }[] }).data.map((x) => x.instance)).toEqual(["prom-dev-2"]);
 
@@ -175,8 +175,12 @@ describe("Prometheus on the lab", () => {
         const removed = await waitFor("prom-dev-3 gone", async () => (!(await upTargets()).includes("prom-dev-3") ? true : undefined), 60);
         expect(added.seconds).toBeLessThan(30);
         expect(removed.seconds).toBeLessThan(30);
-        // Let a few more scrapes happen, then count the samples of the devices that stayed.
-        await sleep(4 * SCRAPE_SECONDS * 1000);
+        // Let a few more scrapes happen (four of each device that stayed, since the change), then count them.
+        const since = () => Math.floor((Date.now() - changedAt) / 1000);
+        await waitFor("four scrapes since the change", async () => {
+            const n = await prom.query(`count_over_time(up{job="node",instance=~"prom-dev-[12]"}[${since()}s])`);
+            return n.length === 2 && n.every((c) => Number(c.value[1]) >= 4) ? true : undefined;
+        }, 120);
         const window = Math.floor((Date.now() - changedAt) / 1000);
         const stayed = await prom.query(`min_over_time(up{job="node",instance=~"prom-dev-[12]"}[${window}s])`);
         expect(stayed.map((s) => [s.metric.instance, s.value[1]]).sort()).toEqual([["prom-dev-1", "1"], ["prom-dev-2", "1"]]);

@@ -4,7 +4,7 @@ import * as path from "path";
 import { load } from "js-yaml";
 import { POLICIES } from "../../infra/policy/policies";
 import { USER_DATA_LIMIT_BYTES } from "../../infra/policy/limits";
-import { ROOT } from "../helpers/pulumiMocks";
+import { ROOT } from "../harness";
 
 /** What a preview hands a policy for one resource (the fields our policies read). */
 function resource(type: string, props: Record<string, unknown>): ResourceValidationArgs {

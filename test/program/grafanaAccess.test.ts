@@ -3,9 +3,9 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
 import { parseSettings, StackSettings } from "../../infra/settings/settings";
 import { GRAFANA_ADMIN_RESET } from "../../components/grafanaAdminPassword";
-import { placeholderOutputs } from "../../lab/placeholderOutputs";
-import { recordResources, MockRun, RecordedResource } from "../helpers/pulumiMocks";
+import { allRegistered, placeholderOutputs, recordResources, MockRun, RecordedResource } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
+import { STACK_RESOURCES } from "../../infra/program/stack";
 
 /**
  * How people reach Grafana, under mocks, in the three access modes: the stack's CA for the Elastic IP,
@@ -45,7 +45,7 @@ async function build(settings: StackSettings, grafanaSecrets = {}): Promise<Buil
             resolve();
         }),
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await allRegistered();
     return { run, outputs };
 }
 
@@ -53,7 +53,7 @@ const ingress = (b: Built) => b.run.byType("aws:vpc/securityGroupIngressRule:Sec
 const container = (b: Built, name: string) => b.run.byType("docker:index/container:Container").find((c) => c.inputs.name === name) as RecordedResource;
 const published = (c: RecordedResource) => ((c.inputs.ports ?? []) as { ip?: string; external: number }[]).map((p) => `${p.ip ?? "0.0.0.0"}:${p.external}`).sort();
 const hostFiles = (b: Built) => {
-    const stdin = b.run.named("host-config-files").inputs.stdin as string;
+    const stdin = b.run.named(STACK_RESOURCES.hostConfiguration.files).inputs.stdin as string;
     const files: Record<string, string> = {};
     for (const m of stdin.matchAll(/@@file (\S+) \S+ \S+\n([\s\S]*?)(?=@@file |@@end\n)/g)) files[m[1]] = m[2];
     return files;
@@ -82,15 +82,15 @@ describe("without a domain: the stack's CA signs a certificate for the Elastic I
     });
 
     it("names the Elastic IP and the tunnel's end in the certificate, for server use only", () => {
-        const csr = b.run.byType("tls:index/certRequest:CertRequest").find((r) => r.name === "grafana-tls-csr") as RecordedResource;
+        const csr = b.run.byType("tls:index/certRequest:CertRequest").find((r) => r.name === STACK_RESOURCES.grafanaCertificate.csr) as RecordedResource;
         expect([csr.inputs.ipAddresses, csr.inputs.dnsNames]).toEqual([["203.0.113.10", "127.0.0.1"], ["localhost"]]);
-        const cert = b.run.byType("tls:index/locallySignedCert:LocallySignedCert").find((r) => r.name === "grafana-tls-cert") as RecordedResource;
+        const cert = b.run.byType("tls:index/locallySignedCert:LocallySignedCert").find((r) => r.name === STACK_RESOURCES.grafanaCertificate.cert) as RecordedResource;
         expect(cert.inputs.allowedUses).toEqual(["digital_signature", "key_encipherment", "server_auth"]);
         expect(cert.inputs.earlyRenewalHours).toBeGreaterThan(0);
     });
 
     it("delivers the Caddyfile, the certificate and its key (0400) with the host configuration, as a secret", () => {
-        const r = b.run.named("host-config-files");
+        const r = b.run.named(STACK_RESOURCES.hostConfiguration.files);
         expect(r.secretPaths).toContain("stdin");
         const files = hostFiles(b);
         expect(files["config/caddy/Caddyfile"]).toContain("https://203.0.113.10, https://127.0.0.1, https://localhost {");
@@ -116,11 +116,11 @@ describe("without a domain: the stack's CA signs a certificate for the Elastic I
     });
 
     it("sets the admin password from the stack's secret after Grafana starts, on stdin, and again on rotation", () => {
-        const reset = b.run.named("grafana-admin-reset");
+        const reset = b.run.named(STACK_RESOURCES.grafanaAdmin.reset);
         expect(reset.inputs.create).toBe(GRAFANA_ADMIN_RESET);
         expect(reset.secretPaths).toContain("stdin");
         // The generated password (the mocks' RandomPassword result) is what the reset receives.
-        const generated = placeholderOutputs("random:index/randomPassword:RandomPassword", b.run.named("grafana-admin-password").name).result as string;
+        const generated = placeholderOutputs("random:index/randomPassword:RandomPassword", b.run.named(STACK_RESOURCES.grafanaAdminSecret).name).result as string;
         expect(reset.inputs.stdin).toBe(`${generated}\n`);
         expect(envOf(container(b, "grafana")).GF_SECURITY_ADMIN_PASSWORD).toBe(generated);
     });
@@ -131,7 +131,7 @@ describe("with a domain: certificates from ACME", () => {
         const b = await build(settingsOf({ grafanaDomain: "Grafana.Example.com", acmeEmail: "ops@example.com" }));
         expect(b.outputs.url).toBe("https://grafana.example.com/");
         expect(b.outputs.ca).toBeUndefined();
-        expect(b.run.byType("tls:index/locallySignedCert:LocallySignedCert").filter((r) => r.name.startsWith("grafana-tls"))).toEqual([]);
+        expect(b.run.byType("tls:index/locallySignedCert:LocallySignedCert").filter((r) => Object.values(STACK_RESOURCES.grafanaCertificate).includes(r.name))).toEqual([]);
         const caddyfile = hostFiles(b)["config/caddy/Caddyfile"];
         expect(caddyfile).toContain("https://grafana.example.com {");
         expect(caddyfile).toContain("dir https://acme-v02.api.letsencrypt.org/directory");
@@ -166,7 +166,7 @@ describe("without public ingress: SSM port forwarding only", () => {
 
     it("deploys through the SSH tunnel and serves Grafana at the HTTPS tunnel's end", () => {
         expect(b.outputs.url).toBe("https://localhost:8443/");
-        const conn = b.run.named("host-config-files").inputs.connection as { host: string; port: number };
+        const conn = b.run.named(STACK_RESOURCES.hostConfiguration.files).inputs.connection as { host: string; port: number };
         expect([conn.host, conn.port]).toEqual(["127.0.0.1", 2222]);
         expect(envOf(container(b, "grafana")).GF_SERVER_ROOT_URL).toBe("https://localhost:8443/");
     });
@@ -212,7 +212,7 @@ describe("single sign-on and secrets", () => {
         }
         expect(leaks).toEqual([]);
         expect(envOf(grafana).GF_SECURITY_ADMIN_PASSWORD).toBe(ADMIN_PASSWORD);
-        expect(b.run.named("grafana-admin-reset").inputs.stdin).toBe(`${ADMIN_PASSWORD}\n`);
-        expect(b.run.resources.find((r) => r.name === "grafana-admin-password")).toBeUndefined();
+        expect(b.run.named(STACK_RESOURCES.grafanaAdmin.reset).inputs.stdin).toBe(`${ADMIN_PASSWORD}\n`);
+        expect(b.run.resources.find((r) => r.name === STACK_RESOURCES.grafanaAdminSecret)).toBeUndefined();
     });
 });

@@ -3,9 +3,10 @@ import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
 import { HOST_SCRIPT_LAUNCHER } from "../../infra/host/hostCommand";
 import { parseSettings, StackSettings } from "../../infra/settings/settings";
-import { simulatedEbsVolumes } from "../../lab/programUnderMocks";
-import { MockRun, recordResources } from "../helpers/pulumiMocks";
+import { allRegistered, captureWarnings, simulatedEbsVolumes, MockRun, recordResources } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
+import { deviceResourceNames, STACK_RESOURCES } from "../../infra/program/stack";
+const HOST = STACK_RESOURCES.host;
 
 /**
  * The monitoring host across `pulumi up`s, under mocks: what a settings change, a replaced instance
@@ -27,11 +28,11 @@ async function build(s: StackSettings): Promise<MockRun> {
     const { buildStack } = await import("../../infra/program/stack");
     const out = buildStack({ settings: s, fleet, checksums, secrets: new Map([["deviceSshKey", pulumi.secret(SSH_KEY)]]) });
     await new Promise<void>((resolve) => pulumi.all(Object.values(out.devices)).apply(() => resolve()));
-    await new Promise((r) => setTimeout(r, 200));
+    await allRegistered();
     return run;
 }
 
-// Components and their main child can share a name (MonitoringHost "monitoring-host" and its instance): key by type too.
+// Components and their main child can share a name (a MonitoringHost and its instance): key by type too.
 const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
 const inputsByKey = (run: MockRun) => new Map(run.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
 const instanceOf = (run: MockRun) => run.byType("aws:ec2/instance:Instance")[0];
@@ -41,13 +42,13 @@ describe("a settings change or script edit", () => {
         const before = await build(settings({}));
         const after = await build(settings({ backupSchedule: "*-*-* 04:15:00" }));
         const [a, b] = [inputsByKey(before), inputsByKey(after)];
-        for (const k of ["aws:ec2/instance:Instance::monitoring-host", "aws:ebs/volume:Volume::monitoring-host-data", "aws:ec2/volumeAttachment:VolumeAttachment::monitoring-host-data-attachment", "command:remote:Command::monitoring-host-ready"]) {
+        for (const k of [`aws:ec2/instance:Instance::${HOST.instance}`, `aws:ebs/volume:Volume::${HOST.dataVolume}`, `aws:ec2/volumeAttachment:VolumeAttachment::${HOST.dataAttachment}`, `command:remote:Command::${HOST.ready}`]) {
             expect([k, b.get(k)]).toEqual([k, a.get(k)]);
         }
         expect(instanceOf(after).inputs.userData).toEqual(expect.stringContaining("#cloud-config"));
         const changed = [...a.keys()].filter((k) => a.get(k) !== b.get(k));
-        expect(changed).toEqual(["command:remote:Command::host-config-system"]);
-        expect(after.named("host-config-system").inputs.stdin).toContain("OnCalendar=*-*-* 04:15:00");
+        expect(changed).toEqual([`command:remote:Command::${STACK_RESOURCES.hostConfiguration.system}`]);
+        expect(after.named(STACK_RESOURCES.hostConfiguration.system).inputs.stdin).toContain("OnCalendar=*-*-* 04:15:00");
     });
 
     it("the instance's user data holds keys only: host scripts reach the host through the setup step", async () => {
@@ -55,7 +56,7 @@ describe("a settings change or script edit", () => {
         const userData = instanceOf(run).inputs.userData as string;
         expect(userData).toContain("ssh_keys");
         expect(userData).not.toMatch(/host-backup|OnCalendar|BUCKET=|iiotmon-mount-data/);
-        expect(run.named("host-config-system").inputs.stdin).toMatch(/@@file \/usr\/local\/lib\/iiotmon\/host-backup\.sh 0755\n#!\/bin\/sh/);
+        expect(run.named(STACK_RESOURCES.hostConfiguration.system).inputs.stdin).toMatch(/@@file \/usr\/local\/lib\/iiotmon\/host-backup\.sh 0755\n#!\/bin\/sh/);
         expect(instanceOf(run).inputs.userDataReplaceOnChange).toBe(true);
     });
 });
@@ -72,19 +73,20 @@ describe("commands on the host", () => {
 
     it("keep the script out of the command, so a failure's error carries the output, not the script", () => {
         // Two one-line commands carry no script: the readiness check and Grafana's admin password reset.
-        const oneLiners = ["monitoring-host-ready", "grafana-admin-reset"];
-        const host = run.byType("command:remote:Command").filter((c) => !c.name.startsWith("device-") && !oneLiners.includes(c.name));
-        expect(host.map((c) => c.name).sort()).toEqual(["host-config-files", "host-config-system", "scrape-targets-file"]);
+        const oneLiners: string[] = [HOST.ready, STACK_RESOURCES.grafanaAdmin.reset];
+        const onDevices: string[] = fleet.devices.map((d) => deviceResourceNames(d.name).install);
+        const host = run.byType("command:remote:Command").filter((c) => !onDevices.includes(c.name) && !oneLiners.includes(c.name));
+        expect(host.map((c) => c.name).sort()).toEqual([STACK_RESOURCES.hostConfiguration.files, STACK_RESOURCES.hostConfiguration.system, STACK_RESOURCES.scrapeTargets.file].sort());
         for (const c of host) expect([c.name, c.inputs.create]).toEqual([c.name, HOST_SCRIPT_LAUNCHER]);
         for (const name of oneLiners) expect([name, (run.named(name).inputs.create as string).length < 300]).toEqual([name, true]);
     });
 
     it("wait for the Elastic IP's association: readiness re-runs with it, not only with the instance", () => {
-        expect(run.named("monitoring-host-ready").inputs.triggers).toEqual(["monitoring-host-id", "monitoring-host-ip-association-id"]);
+        expect(run.named(HOST.ready).inputs.triggers).toEqual([`${HOST.instance}-id`, `${HOST.elasticIpAssociation}-id`]);
     });
 
     it("re-run the setup (mount, grow) when the data volume's size changes", () => {
-        expect(run.named("host-config-system").inputs.triggers).toEqual(["monitoring-host-id", run.named("monitoring-host-data").inputs.size]);
+        expect(run.named(STACK_RESOURCES.hostConfiguration.system).inputs.triggers).toEqual([`${HOST.instance}-id`, run.named(HOST.dataVolume).inputs.size]);
     });
 });
 
@@ -96,7 +98,7 @@ describe("a replaced instance (same Elastic IP)", () => {
         const provider = new docker.Provider("p", { host: "ssh://ubuntu@203.0.113.10" });
         const configuration = new pulumi.ComponentResource("test:index:Configuration", "c");
         new MonitoringServices("services", { provider, retentionDays: 30, configuration, hostInstanceId: instanceId, grafanaAdminPassword: "pw", grafanaSettings: [], proxyBindAddress: "0.0.0.0" });
-        await new Promise((r) => setTimeout(r, 300));
+        await allRegistered();
         return run;
     }
 
@@ -116,18 +118,24 @@ describe("a replaced instance (same Elastic IP)", () => {
 
 describe("the data volume", () => {
     afterEach(() => simulatedEbsVolumes.splice(0));
-    const volumeSize = (run: MockRun) => run.named("monitoring-host-data").inputs.size;
-    const TAG = { "iiotmon:data-volume": "iiot-monitoring/prod/monitoring-host-data" };
+    const volumeSize = (run: MockRun) => run.named(HOST.dataVolume).inputs.size;
+    const TAG = { "iiotmon:data-volume": `iiot-monitoring/prod/${HOST.dataVolume}` };
 
     it("on the first up (no volume in AWS yet) is what the fleet asks for", async () => {
         const run = await build(settings({ dataVolumeSizeGiB: "50" }));
         expect(volumeSize(run)).toBe(50);
-        expect(run.named("monitoring-host-data").inputs.tags).toMatchObject(TAG);
+        expect(run.named(HOST.dataVolume).inputs.tags).toMatchObject(TAG);
     });
 
     it("never shrinks: a smaller ask keeps the size AWS reports for the stack's volume", async () => {
-        simulatedEbsVolumes.push({ id: "vol-0abc", sizeGiB: 500, tags: TAG }, { id: "vol-0other", sizeGiB: 900, tags: { "iiotmon:data-volume": "iiot-monitoring/other/monitoring-host-data" } });
-        expect(volumeSize(await build(settings({ dataVolumeSizeGiB: "50" })))).toBe(500);
+        simulatedEbsVolumes.push({ id: "vol-0abc", sizeGiB: 500, tags: TAG }, { id: "vol-0other", sizeGiB: 900, tags: { "iiotmon:data-volume": `iiot-monitoring/other/${HOST.dataVolume}` } });
+        const captured = captureWarnings();
+        try {
+            expect(volumeSize(await build(settings({ dataVolumeSizeGiB: "50" })))).toBe(500);
+        } finally {
+            captured.restore();
+        }
+        expect(captured.messages).toEqual([expect.stringContaining("the data volume stays at 500 GiB (50 GiB asked for): EBS volumes can grow but never shrink")]);
         expect(volumeSize(await build(settings({ dataVolumeSizeGiB: "800" })))).toBe(800);
     });
 });

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseFleet } from "../../infra/fleet/parseFleet";
 import { loadChecksums } from "../../infra/device/checksums";
-import { DEFAULT_SETTINGS_FOR_TESTS } from "../helpers/programInputs";
-import { MockRun, recordResources } from "../helpers/pulumiMocks";
+import { allRegistered, DEFAULT_SETTINGS_FOR_TESTS, MockRun, recordResources } from "../harness";
 import { LAUNCH_PAYLOAD } from "../../infra/common";
 import { device, HEAD } from "../fleet/malformedCases";
+import { deviceResourceNames, STACK_RESOURCES } from "../../infra/program/stack";
+import { IMAGES } from "../../components/monitoringServices";
 
 /**
  * What the engine is told a resource depends on: the `dependencies` and `propertyDependencies` of each
@@ -47,6 +48,8 @@ describe("an offline device does not hold back the fleet", () => {
     let seen: Registration[];
     let run: MockRun;
     const names = Array.from({ length: 10 }, (_, i) => `wtg-${String(i + 1).padStart(2, "0")}`);
+    const DEVICE_SIDE: string[] = names.flatMap((n) => Object.values(deviceResourceNames(n)));
+    const SERVICES = (Object.keys(IMAGES) as (keyof typeof IMAGES)[]).map((s) => STACK_RESOURCES.services.container(s));
     beforeAll(async () => {
         ({ seen, run } = await registrations());
         const checksums = loadChecksums();
@@ -54,21 +57,21 @@ describe("an offline device does not hold back the fleet", () => {
         if (!parsed.fleet) throw new Error(JSON.stringify(parsed.problems));
         const { buildStack } = await import("../../infra/program/stack");
         buildStack({ settings: DEFAULT_SETTINGS_FOR_TESTS, fleet: parsed.fleet, checksums, secrets: new Map([["deviceSshKey", pulumi.secret("key")]]) });
-        await new Promise((r) => setTimeout(r, 200));
+        await allRegistered();
     });
 
     it("registers the scrape targets with edges to the host only, none to any device", () => {
-        const targets = seen.find((r) => r.name === "scrape-targets-file");
+        const targets = seen.find((r) => r.name === STACK_RESOURCES.scrapeTargets.file);
         expect(targets).toBeDefined();
         const deps = targets!.dependencies;
         // The edges are recorded at all: the targets wait for the host's configuration and services.
-        expect(deps.some((u) => u.endsWith("::host-config-files"))).toBe(true);
-        expect(deps.some((u) => /::services-/.test(u))).toBe(true);
-        expect(deps.filter((u) => /NodeExporterDevice|::device-/.test(u))).toEqual([]);
+        expect(deps.some((u) => u.endsWith(`::${STACK_RESOURCES.hostConfiguration.files}`))).toBe(true);
+        expect(deps.some((u) => SERVICES.some((c) => u.endsWith(`::${c}`)))).toBe(true);
+        expect(deps.filter((u) => /NodeExporterDevice/.test(u) || DEVICE_SIDE.some((n) => u.endsWith(`::${n}`)))).toEqual([]);
     });
 
     it("writes every device into the targets file, whether or not its install succeeds", () => {
-        const stdin = run.named("scrape-targets-file").inputs.stdin as string;
+        const stdin = run.named(STACK_RESOURCES.scrapeTargets.file).inputs.stdin as string;
         // The host script comes first on stdin (the launcher), its own input after LAUNCH_PAYLOAD.
         const input = stdin.slice(stdin.indexOf(`\n${LAUNCH_PAYLOAD}\n`) + LAUNCH_PAYLOAD.length + 2);
         const targets = JSON.parse(input.slice("@@targets\n".length, input.indexOf("@@sql\n"))) as { targets: string[]; labels: { instance: string } }[];

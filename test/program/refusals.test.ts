@@ -2,25 +2,41 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../helpers/pulumiMocks";
-import { killSshAgent, startSshAgent } from "../helpers/sshAgent";
+import { allRegistered, captureWarnings, PROJECT, recordResources, ROOT, stackConfig, MockRun, killSshAgent, startSshAgent } from "../harness";
+import { UserError } from "../../infra/common";
+import { loadProgramInputs } from "../../infra/program/programInputs";
+import { forPulumi } from "../../infra/program/userErrors";
+import { device, HEAD } from "../fleet/malformedCases";
+import { deviceResourceNames } from "../../infra/program/stack";
 
 /** The entry point must refuse bad input before registering anything, with a message a person can act on. */
-async function runEntryPoint(config: Record<string, string>, secretKeys: string[] = []): Promise<{ error?: Error; run: MockRun }> {
+async function runEntryPoint(config: Record<string, string>, secretKeys: string[] = []): Promise<{ error?: Error; run: MockRun; warnings: string[] }> {
     const run = await recordResources("dev");
     pulumi.runtime.setAllConfig(config, secretKeys);
     let error: Error | undefined;
-    await jest.isolateModulesAsync(async () => {
-        try {
-            await import(path.join(ROOT, "infra", "index"));
-        } catch (e) {
-            error = e as Error;
-        }
-    });
-    return { error, run };
+    const captured = captureWarnings();
+    try {
+        await jest.isolateModulesAsync(async () => {
+            try {
+                await import(path.join(ROOT, "infra", "index"));
+            } catch (e) {
+                error = e as Error;
+            }
+        });
+        // A refusal while wiring comes after some resources: let their registrations finish within the test.
+        await allRegistered();
+    } finally {
+        captured.restore();
+    }
+    return { error, run, warnings: captured.messages };
 }
 
 describe("the entry point refuses bad input", () => {
+    // Each run re-imports the program with its own copy of the Pulumi runtime, which adds listeners to
+    // the process's exit: six runs add more than Node's default of ten, and none of them is a leak.
+    const listeners = process.getMaxListeners();
+    beforeAll(() => process.setMaxListeners(40));
+    afterAll(() => process.setMaxListeners(listeners));
     const cwd = process.cwd();
     let dir: string;
     beforeAll(() => {
@@ -72,5 +88,55 @@ describe("the entry point refuses bad input", () => {
     it("names a bad stack setting by its key", async () => {
         const { error } = await runEntryPoint({ ...stackConfig(), [`${PROJECT}:adminCidrs`]: '["0.0.0.0/64"]' });
         expect(error?.message).toContain('iiot-monitoring:adminCidrs[0] "0.0.0.0/64" has a prefix longer than 32');
+    });
+
+    it("names a pushed release tarball that is not on the deployer's machine, without a stack trace", async () => {
+        const file = path.join(dir, "push.yaml");
+        fs.writeFileSync(file, HEAD + device("wtg-push", "10.0.0.9", "    arch: arm64\n    nodeExporter: {source: push}\n"));
+        const tarballs = fs.mkdtempSync(path.join(dir, "tarballs-"));
+        const { error, run, warnings } = await runEntryPoint(
+            { ...stackConfig(), [`${PROJECT}:fleetFile`]: file, [`${PROJECT}:nodeExporterTarballDir`]: tarballs, [`${PROJECT}:deviceSshKey`]: "k" },
+            [`${PROJECT}:deviceSshKey`],
+        );
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+        expect(error?.message).toMatch(new RegExp(`^device wtg-push \\(source: push\\): ${tarballs}/node_exporter-[0-9.]+\\.linux-arm64\\.tar\\.gz is missing; download the release tarball`));
+        const ofDevice: string[] = Object.values(deviceResourceNames("wtg-push"));
+        expect(run.resources.filter((r) => ofDevice.includes(r.name))).toEqual([]);
+        // The dev stack leaves its AMI unpinned; the host was being wired when the device stopped it.
+        expect(warnings).toEqual([expect.stringContaining("amiId is not pinned")]);
+    });
+
+    it("refuses a production stack without a pinned AMI, by its key", async () => {
+        const { error } = await runEntryPoint({ ...stackConfig(), [`${PROJECT}:testStack`]: "false", [`${PROJECT}:deviceSshKey`]: "k" }, [`${PROJECT}:deviceSshKey`]);
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+        expect(error?.message).toMatch(/^iiot-monitoring:amiId is required on a production stack/);
+    });
+});
+
+describe("a bug is not a user error", () => {
+    it("keeps its own type and stack trace through the entry point's error handling", () => {
+        // A config reader with a bug in it: it dereferences undefined while the settings are read.
+        const missing = undefined as unknown as { value: string };
+        const broken = { name: PROJECT, get: () => missing.value, getSecret: () => undefined } as unknown as pulumi.Config;
+        let thrown: unknown;
+        try {
+            loadProgramInputs(broken);
+        } catch (e) {
+            thrown = e;
+        }
+        expect(thrown).toBeInstanceOf(TypeError);
+        expect(pulumi.RunError.isInstance(thrown)).toBe(false);
+        expect((thrown as Error).stack).toMatch(/at .*programInputs\.ts/);
+    });
+
+    it("becomes a RunError only when it is the user's to fix", () => {
+        const user = forPulumi(new UserError("the fleet file has 1 error(s)"));
+        expect(pulumi.RunError.isInstance(user)).toBe(true);
+        expect((user as Error).message).toBe("the fleet file has 1 error(s)");
+        // A UserError from another copy of the module (a test's isolated registry) is still one.
+        const copy = Object.assign(new Error("x"), { [Symbol.for("iiotmon:UserError")]: true });
+        expect(pulumi.RunError.isInstance(forPulumi(copy))).toBe(true);
+        const bug = new RangeError("Invalid array length");
+        expect(forPulumi(bug)).toBe(bug);
     });
 });

@@ -1,11 +1,13 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../helpers/pulumiMocks";
+import { allRegistered, captureWarnings, PROJECT, recordResources, ROOT, stackConfig, MockRun } from "../harness";
+import { deviceResourceNames, STACK_RESOURCES } from "../../infra/program/stack";
 
 /** Runs the real entry point with the shipped endpoints.yaml and Pulumi.dev.yaml, as `pulumi up` on dev would. */
 describe("the entry point under mocks with the dev stack", () => {
     let run: MockRun;
     let program: { deviceCount: number; sites: Record<string, string[]> };
+    let warnings: string[];
     const cwd = process.cwd();
 
     beforeAll(async () => {
@@ -15,8 +17,18 @@ describe("the entry point under mocks with the dev stack", () => {
             { ...stackConfig(), [`${PROJECT}:deviceSshKey`]: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n" },
             [`${PROJECT}:deviceSshKey`],
         );
-        program = await import(path.join(ROOT, "infra", "index"));
-        await new Promise((r) => setTimeout(r, 100));
+        const captured = captureWarnings();
+        try {
+            program = await import(path.join(ROOT, "infra", "index"));
+            await allRegistered();
+        } finally {
+            captured.restore();
+        }
+        warnings = captured.messages;
+    });
+
+    it("warns, and only warns, that the dev stack's AMI is not pinned", () => {
+        expect(warnings).toEqual([expect.stringMatching(/amiId is not pinned; using Ubuntu's current ami-0123456789abcdef0\. Pin it: pulumi config set amiId ami-0123456789abcdef0$/)]);
     });
     afterAll(() => process.chdir(cwd));
 
@@ -27,7 +39,8 @@ describe("the entry point under mocks with the dev stack", () => {
     });
 
     it("gives every device its node_exporter command, named after the device", () => {
-        const commands = run.byType("command:remote:Command").map((r) => r.name).filter((n) => n.startsWith("device-")).sort();
-        expect(commands).toEqual(Object.values(program.sites).flat().map((n) => `device-${n}-node-exporter`).sort());
+        const onHost: string[] = [STACK_RESOURCES.host.ready, STACK_RESOURCES.hostConfiguration.system, STACK_RESOURCES.hostConfiguration.files, STACK_RESOURCES.scrapeTargets.file, STACK_RESOURCES.grafanaAdmin.reset];
+        const commands = run.byType("command:remote:Command").map((r) => r.name).filter((n) => !onHost.includes(n)).sort();
+        expect(commands).toEqual(Object.values(program.sites).flat().map((n) => deviceResourceNames(n).install).sort());
     });
 });

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { sshAgentProblem } from "../../infra/program/sshAgentSocket";
-import { killSshAgent, startSshAgent } from "../helpers/sshAgent";
+import { killSshAgent, startSshAgent } from "../harness";
 
 /**
  * The Command provider dials SSH_AUTH_SOCK before every connection and aborts on error

@@ -4,8 +4,9 @@ import { encryptedStorage, imdsV2Required, noWorldOpenIngress, plaintextSecrets,
 import { Fleet } from "../../infra/fleet/types";
 import { loadChecksums } from "../../infra/device/checksums";
 import { parseSettings, StackSettings } from "../../infra/settings/settings";
-import { recordResources, MockRun, RecordedResource } from "../helpers/pulumiMocks";
+import { allRegistered, placeholderOutputs, recordResources, MockRun, RecordedResource } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
+import { deviceResourceNames, STACK_RESOURCES } from "../../infra/program/stack";
 
 /**
  * The whole graph under mocks: its security invariants, and the blast radius of fleet edits (what a
@@ -37,7 +38,7 @@ async function build(fleet: Fleet, settings: StackSettings): Promise<Built> {
     const { buildStack } = await import("../../infra/program/stack");
     const out = buildStack({ settings, fleet, checksums, secrets: new Map([["deviceSshKey", pulumi.secret(SSH_KEY)]]) });
     await new Promise<void>((resolve) => pulumi.all(Object.values(out.devices)).apply(() => resolve()));
-    await new Promise((r) => setTimeout(r, 200));
+    await allRegistered();
     return { run };
 }
 
@@ -56,9 +57,9 @@ async function dataHolders(testStack: boolean): Promise<Map<string, pulumi.Resou
     });
     const { BackupBucket } = await import("../../components/backupBucket");
     const { MonitoringHost } = await import("../../components/monitoringHost");
-    new BackupBucket("backups", { testStack, retentionDays: 30 }, { parent: probe });
-    new MonitoringHost("monitoring-host", { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, ingress: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", testStack }, { parent: probe });
-    await new Promise((r) => setTimeout(r, 200));
+    new BackupBucket(STACK_RESOURCES.backups.component, { testStack, retentionDays: 30 }, { parent: probe });
+    new MonitoringHost(STACK_RESOURCES.host.component, { amiId: "ami-0123456789abcdef0", instanceType: "t3.small", dataVolumeGiB: 30, ingress: [], egressCidrs: ["10.0.0.0/8"], backupBucketArn: "arn:aws:s3:::b", testStack }, { parent: probe });
+    await allRegistered();
     return options;
 }
 
@@ -130,7 +131,7 @@ describe("the stack's invariants", () => {
         const actions = policy.Statement.flatMap((s: { Action: string[] }) => s.Action);
         // DeleteObject: restic removes its lock files after each command and, in prune, unused packs.
         expect(actions.sort()).toEqual(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
-        for (const s of policy.Statement) for (const res of s.Resource) expect(res).toMatch(/^arn:aws:s3:::backups-bucket(\/\*)?$/);
+        for (const s of policy.Statement) for (const res of s.Resource) expect(res).toMatch(new RegExp(`^arn:aws:s3:::${STACK_RESOURCES.backups.bucket}-bucket(/\\*)?$`));
     });
 
     it("never expires what the restic repository still needs: restic's retention deletes, the lifecycle does not", () => {
@@ -140,14 +141,14 @@ describe("the stack's invariants", () => {
         for (const r of overRepository) expect(r.expiration?.days).toBeUndefined();
         expect(rules.find((r) => r.filter.prefix === "backups/")?.expiration?.days).toBe(PROD.backupRetentionDays);
         // The backup settings reach the host in place, through the system step, never through user data.
-        expect(built.run.named("host-config-system").inputs.stdin).toContain(`BACKUP_RETENTION_DAYS=${PROD.backupRetentionDays}`);
+        expect(built.run.named(STACK_RESOURCES.hostConfiguration.system).inputs.stdin).toContain(`BACKUP_RETENTION_DAYS=${PROD.backupRetentionDays}`);
         expect(built.run.byType("aws:ec2/instance:Instance")[0].inputs.userData).not.toContain("BACKUP_RETENTION_DAYS");
     });
 
     it("gives the host the repository password as a root-only file, through the secret stdin of the configuration step", () => {
-        const config = built.run.named("host-config-files");
+        const config = built.run.named(STACK_RESOURCES.hostConfiguration.files);
         expect(config.secretPaths).toContain("stdin");
-        expect(config.inputs.stdin).toContain("@@file config/backup/restic-password 0400 0\npw-backups-repository-password-0123456789abcdef\n");
+        expect(config.inputs.stdin).toContain(`@@file config/backup/restic-password 0400 0\n${placeholderOutputs("random:index/randomPassword:RandomPassword", STACK_RESOURCES.backups.repositoryPassword).result}\n`);
     });
 
     it("keeps every secret out of plain inputs", () => {
@@ -182,13 +183,14 @@ describe("the stack's invariants", () => {
             }
         }
         expect(found).toEqual([]);
-        expect(built.run.byType("command:remote:Command").filter((c) => !c.name.startsWith("device-")).length).toBeGreaterThanOrEqual(4);
+        const onDevices: string[] = fleetOf(3).devices.map((d) => deviceResourceNames(d.name).install);
+        expect(built.run.byType("command:remote:Command").filter((c) => !onDevices.includes(c.name)).length).toBeGreaterThanOrEqual(4);
     });
 
     it("protects the data volume and the bucket on a production stack", async () => {
         const options = await dataHolders(false);
         // Without its password the repository cannot be read: kept like the bucket.
-        for (const name of ["monitoring-host-data", "backups", "backups-repository-password"]) {
+        for (const name of [STACK_RESOURCES.host.dataVolume, STACK_RESOURCES.backups.bucket, STACK_RESOURCES.backups.repositoryPassword]) {
             expect([name, options.get(name)?.protect, options.get(name)?.retainOnDelete]).toEqual([name, true, true]);
         }
         expect(built.run.byType("aws:s3/bucket:Bucket")[0].inputs.forceDestroy).toBe(false);
@@ -218,20 +220,20 @@ describe("the blast radius of a fleet edit, in a 1,000-device fleet", () => {
         return [...names].filter((n) => before.get(n) !== after.get(n)).sort();
     }
 
-    const deviceResources = (name: string) => [`device-${name}`, `device-${name}-node-exporter`, `device-${name}-tls-cert`, `device-${name}-tls-csr`, `device-${name}-tls-key`];
+    const deviceResources = (name: string) => { const n = deviceResourceNames(name); return [n.component, n.install, n.tlsCert, n.tlsCsr, n.tlsKey]; };
 
     it("adding one device changes that device's resources and the targets file only", async () => {
         const added = await build(fleetOf(1001), PROD);
-        expect(changed(base, added)).toEqual([...deviceResources("d1000"), "scrape-targets-file"].sort());
+        expect(changed(base, added)).toEqual([...deviceResources("d1000"), STACK_RESOURCES.scrapeTargets.file].sort());
     });
 
     it("removing one device changes that device's resources and the targets file only", async () => {
         const removed = await build(fleetOf(999), PROD);
-        expect(changed(base, removed)).toEqual([...deviceResources("d999"), "scrape-targets-file"].sort());
+        expect(changed(base, removed)).toEqual([...deviceResources("d999"), STACK_RESOURCES.scrapeTargets.file].sort());
     });
 
     it("relabelling one device changes the targets file only", async () => {
         const relabelled = await build(fleetOf(1000, (i) => (i === 500 ? "    labels: {rack: r7}\n" : "")), PROD);
-        expect(changed(base, relabelled)).toEqual(["scrape-targets-file"]);
+        expect(changed(base, relabelled)).toEqual([STACK_RESOURCES.scrapeTargets.file]);
     });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "../helpers/pulumiMocks";
+import { ROOT } from "../harness";
 
 const DIR = path.join(ROOT, "provisioners");
 const scripts = fs.readdirSync(DIR).filter((f) => f.endsWith(".sh"));

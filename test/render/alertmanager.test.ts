@@ -95,7 +95,9 @@ describe("alertmanager.yml", () => {
                 ]),
             });
             expect(r.status).toBe(200);
-            await sleep(1000);
+            // The inhibitor learns the source alerts from its subscription, after the POST returns: wait
+            // until it mutes anything (three targets here), then the test checks exactly what.
+            for (let i = 0; i < 100 && (await inhibited()).length < 3; i++) await sleep(100);
         });
         afterAll(() => {
             if (pid) process.kill(pid, "SIGTERM");

@@ -7,7 +7,7 @@ import { readFleetFile } from "../../infra/fleet/loadFleet";
 import { renderCloudInit } from "../../infra/host/cloudInit";
 import { renderHostConfigFiles, renderTargetsFile } from "../../infra/host/hostConfigFiles";
 import { loadChecksums } from "../../infra/device/checksums";
-import { ROOT } from "../helpers/pulumiMocks";
+import { ROOT } from "../harness";
 
 /** Every rendered file is checked by the real tool that reads it. */
 function tool(cmd: string, args: string[]) {

@@ -93,3 +93,15 @@ export async function recordProgram(project: string, stack: string, compute: Com
 export function settled(outputs: pulumi.Output<unknown>[]): Promise<void> {
     return Promise.all(outputs.map((o) => new Promise((resolve) => o.apply(resolve)))).then(() => undefined);
 }
+
+/**
+ * Resolves once every resource registration the program started has been answered, as the runtime itself
+ * waits before it ends a program (it chains each RPC onto one promise; `waitForRPCs` in
+ * @pulumi/pulumi runtime/settings.js waits until that chain stops growing). Tests wait on this, not on a
+ * fixed sleep.
+ */
+export function allRegistered(): Promise<void> {
+    // Exported by the runtime's settings module, marked internal: no public entry point waits for RPCs.
+    const runtimeSettings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    return runtimeSettings.waitForRPCs();
+}

@@ -1,4 +1,4 @@
-import { KEY_A } from "../test/fleet/malformedCases";
+import { KEY_A } from "../fleet/malformedCases";
 
 /** A fleet file of n devices over sites of 59 (the average UK offshore wind farm), as people write it. */
 export function generatedFleetYaml(n: number): string {

@@ -1,16 +1,21 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { load } from "js-yaml";
-import { placeholderOutputs as computedState } from "../../lab/placeholderOutputs";
-import { recordProgram, RecordedResource } from "../../lab/programUnderMocks";
+import { placeholderOutputs as computedState } from "./placeholderOutputs";
+import { recordProgram, RecordedResource } from "./programUnderMocks";
 
 export type { RecordedResource };
 
 export const PROJECT = "iiot-monitoring";
 
-// The program writes the Docker provider's SSH files for the stack; in tests they go to a directory removed at exit.
-if (!process.env.IIOTMON_SSH_DIR) {
-    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "iiotmon-ssh-"));
+/**
+ * The program writes the Docker provider's SSH files for the stack; under test they go to a directory
+ * removed at exit. Called by recordResources, before the program runs.
+ */
+function useTemporarySshDir(): void {
+    if (process.env.IIOTMON_SSH_DIR) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iiotmon-ssh-"));
     process.env.IIOTMON_SSH_DIR = dir;
     process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 }
@@ -24,6 +29,7 @@ export interface MockRun {
 
 /** Installs mocks that record every resource; call before importing the program. Unknown invokes fail loudly. */
 export async function recordResources(stack = "test"): Promise<MockRun> {
+    useTemporarySshDir();
     const resources = await recordProgram(PROJECT, stack, (type, name) => computedState(type, name));
     return {
         resources,
