@@ -102,11 +102,6 @@ export function hostDir(path: string): HostDir {
     return d;
 }
 
-/** A host directory as an absolute path. */
-export function hostPath(path: string): string {
-    return `${HOST_DATA_ROOT}/${hostDir(path).path}`;
-}
-
 /** Where a service's directory is mounted inside its container. */
 export function mountPoint(path: string): string {
     const m = hostDir(path).mount;
