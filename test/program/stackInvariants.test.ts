@@ -202,7 +202,7 @@ describe("a test stack", () => {
         const options = await dataHolders(true);
         expect(options.size).toBeGreaterThan(15);
         for (const [name, opts] of options) expect([name, opts.protect ?? false, opts.retainOnDelete ?? false]).toEqual([name, false, false]);
-        const built = await build(fleetOf(2), settingsOf({ testStack: "true" }));
+        const built = await build(fleetOf(2), settingsOf({ testStack: "true", amiId: "ami-0123456789abcdef0" }));
         expect(built.run.byType("aws:s3/bucket:Bucket")[0].inputs.forceDestroy).toBe(true);
     });
 });
