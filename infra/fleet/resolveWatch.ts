@@ -1,4 +1,4 @@
-import { Node } from "yaml";
+import { isSeq, Node } from "yaml";
 import { exporterLabelClash } from "./exporterLabels";
 import { SnmpLayer } from "./watchReader";
 import { AgentlessKind, DEFAULT_SNMP_MODULES, DEFAULT_SNMP_PORT, Probe, SnmpCredentials, SnmpModule, SnmpSettings, WatchKind } from "./watch";
@@ -27,23 +27,24 @@ function last<T>(values: (T | undefined)[]): T | undefined {
 /** SNMP settings from defaults, site and device (the last level that says something wins, field by field). */
 export function resolveSnmp(r: YamlReader, layers: readonly SnmpLayer[], deviceNode: Node, path: string, who: string, where: string): SnmpSettings | undefined {
     const pick = <K extends keyof SnmpLayer>(k: K) => last(layers.map((l) => l[k]));
+    if (layers.some((l) => l.invalid)) return undefined;
     const at = (pick("node") as Node | undefined) ?? deviceNode;
     const version = pick("version") as SnmpLayer["version"];
     const modules = (pick("modules") as SnmpModule[] | undefined) ?? [...DEFAULT_SNMP_MODULES];
     const port = (pick("port") as number | undefined) ?? DEFAULT_SNMP_PORT;
     if (!version) {
-        r.error(at, `${path}.snmp`, `${who}has no SNMP version; set snmp.version (2c or 3) on ${where}`);
+        r.error(at, path, `${who}has no SNMP version; set snmp.version (2c or 3) on ${where}`);
         return undefined;
     }
     if (modules.length === 0) {
-        r.error(at, `${path}.snmp.modules`, `${who}reads no SNMP module; list at least one of system, if_mib, ups`);
+        r.error(at, path, `${who}reads no SNMP module; list at least one of system, if_mib, ups`);
         return undefined;
     }
     let credentials: SnmpCredentials;
     if (version === "2c") {
         const communitySecret = pick("communitySecret") as string | undefined;
         if (!communitySecret) {
-            r.error(at, `${path}.snmp`, `${who}uses SNMPv2c but names no community; set snmp.communitySecret (the name of a stack secret) on ${where}`);
+            r.error(at, path, `${who}uses SNMPv2c but names no community; set snmp.communitySecret (the name of a stack secret) on ${where}`);
             return undefined;
         }
         credentials = { version, communitySecret };
@@ -54,11 +55,11 @@ export function resolveSnmp(r: YamlReader, layers: readonly SnmpLayer[], deviceN
         const privProtocol = pick("privProtocol") as SnmpLayer["privProtocol"];
         const missing = [!user && "snmp.user", !authPasswordSecret && "snmp.authPasswordSecret"].filter(Boolean);
         if (missing.length) {
-            r.error(at, `${path}.snmp`, `${who}uses SNMPv3 but has no ${missing.join(" and no ")}; set it on ${where} (SNMPv3 without authentication is not supported)`);
+            r.error(at, path, `${who}uses SNMPv3 but has no ${missing.join(" and no ")}; set it on ${where} (SNMPv3 without authentication is not supported)`);
             return undefined;
         }
         if (privProtocol && !privPasswordSecret) {
-            r.error(at, `${path}.snmp`, `${who}sets snmp.privProtocol but names no snmp.privPasswordSecret; set both for authPriv, or neither for authNoPriv`);
+            r.error(at, path, `${who}sets snmp.privProtocol but names no snmp.privPasswordSecret; set both for authPriv, or neither for authNoPriv`);
             return undefined;
         }
         credentials = {
@@ -93,8 +94,10 @@ export function checkWatch(
             ok = false;
         }
     }
+    // Probes that were written but had errors were reported one by one; only a missing or empty list is reported here.
+    const written = spec.probesNode !== undefined && !(isSeq(spec.probesNode) && spec.probesNode.items.length === 0);
     if (kind === "probe" && !spec.probes?.length) {
-        r.error(spec.probesNode ?? spec.watchNode ?? spec.node, `${path}.probes`, `${who}is watched by probe but has no probes; list at least one (icmp, tcp: PORT, http: {...}, https: {...})`);
+        if (!written) r.error(spec.probesNode ?? spec.watchNode ?? spec.node, path, `${who}is watched by probe but has no probes; list at least one (icmp, tcp: PORT, http: {...}, https: {...})`);
         ok = false;
     }
     if (kind !== "snmp" && spec.snmpNode) {
@@ -105,7 +108,7 @@ export function checkWatch(
     for (const name of Object.keys(labels)) {
         const clash = exporterLabelClash(name, hasProbes, snmp?.modules ?? []);
         if (clash) {
-            r.error(spec.node, `${path}.labels.${name}`, `${who}: the label ${name} (from the device, its site or defaults) ${clash}`);
+            r.error(spec.node, path, `${who}has the label ${name} (from the device, its site or defaults), which ${clash}`);
             ok = false;
         }
     }

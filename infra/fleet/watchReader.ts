@@ -19,6 +19,8 @@ import { YamlReader } from "./yamlReader";
 /** What one level (defaults, a site, a device) says about SNMP; undefined means "not said here". */
 export interface SnmpLayer {
     node?: Node;
+    /** The block had an error (reported): the device's SNMP settings are not checked further. */
+    invalid?: boolean;
     version?: "2c" | "3";
     port?: number;
     modules?: SnmpModule[];
@@ -41,7 +43,8 @@ const SNMP_SECRET_KEYS: Record<string, string> = {
 };
 
 function snmpSecretAdvice(key: string): string {
-    return `store it with \`pulumi config set --secret snmpCommunity\` (or another name) and refer to it as \`${key}: snmpCommunity\``;
+    const name = { communitySecret: "snmpCommunity", authPasswordSecret: "snmpAuthPassword", privPasswordSecret: "snmpPrivPassword" }[key] ?? "snmpSecret";
+    return `store it with \`pulumi config set --secret ${name}\` and refer to it as \`${key}: ${name}\``;
 }
 
 /** Readers of the keys that say how a device is watched: `watch`, `probes` and `snmp`. */
@@ -77,7 +80,9 @@ export class WatchReader {
         }
         const found = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
         if (!found) {
-            this.r.error(node, path, `"${raw}" is not ${what}${didYouMean(raw, allowed)}; use one of ${allowed.join(", ")}`);
+            // A one-character value ("1") is not a typo of another one-character value.
+            const hint = raw.length > 1 ? didYouMean(raw, allowed) : "";
+            this.r.error(node, path, `"${raw}" is not ${what}${hint}; use one of ${allowed.join(", ")}`);
             return undefined;
         }
         return found;
@@ -87,6 +92,7 @@ export class WatchReader {
         const map = this.r.map(node, path, "a mapping with version, communitySecret or user and passwords' secret names, modules");
         if (!map) return;
         into.node = map;
+        const before = this.r.problems.length;
         this.r.fields(
             map,
             path,
@@ -117,6 +123,7 @@ export class WatchReader {
                 return true;
             },
         );
+        if (this.r.problems.slice(before).some((x) => x.severity === "error")) into.invalid = true;
     }
 
     probes(node: Node, path: string): Probe[] | undefined {
