@@ -1,5 +1,6 @@
 import { dump } from "js-yaml";
 import { SCRAPE_USERNAME } from "../device";
+import { exporterScrapeConfigs } from "./exporterScrapeConfigs";
 import { PrometheusPaths } from "./hostPaths";
 
 export interface PrometheusConfigOptions {
@@ -8,6 +9,8 @@ export interface PrometheusConfigOptions {
     readonly scrapeIntervalSeconds?: number;
     /** External label naming this monitoring stack in alerts. */
     readonly stackName: string;
+    /** Where Prometheus reaches blackbox_exporter and snmp_exporter. Defaults to their containers. */
+    readonly exporters?: { readonly blackbox: string; readonly snmp: string };
 }
 
 /**
@@ -38,6 +41,8 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             { job_name: "host", static_configs: [{ targets: [o.paths.hostNodeExporter], labels: { instance: "monitoring-host" } }] },
             { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
             { job_name: "alertmanager", static_configs: [{ targets: [o.paths.alertmanager] }] },
+            // Probe and SNMP devices, through the exporters on the host (multi-target pattern).
+            ...exporterScrapeConfigs(o.paths, o.exporters),
         ],
     };
     return "# Rendered by iiot-monitoring from endpoints.yaml and the stack settings; do not edit on the host.\n" + dump(config, { lineWidth: 200, noRefs: true });

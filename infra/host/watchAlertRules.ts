@@ -1,4 +1,4 @@
-import { AlertRule, Severity } from "./alertRules";
+import type { AlertRule, Severity } from "./alertRules";
 
 /** Grafana path of the probe and SNMP dashboard for the alert's device. */
 export const WATCHED_DEVICE_DASHBOARD_LINK = "/d/iiotmon-probe-snmp/probes-and-snmp?var-device={{ $labels.instance }}";
@@ -20,6 +20,9 @@ export interface WatchAlertOptions {
     readonly flapChanges: number;
     /** UPS alerts wait this long (a transfer test lasts seconds). Defaults to 1m. */
     readonly upsFor: string;
+    /** How long a certificate stays under a threshold before its alert fires. Defaults 1h (warning) and 10m (critical). */
+    readonly certWarningFor: string;
+    readonly certCriticalFor: string;
 }
 
 export const WATCH_ALERT_DEFAULTS: WatchAlertOptions = {
@@ -32,6 +35,8 @@ export const WATCH_ALERT_DEFAULTS: WatchAlertOptions = {
     flapWindow: "15m",
     flapChanges: 4,
     upsFor: "1m",
+    certWarningFor: "1h",
+    certCriticalFor: "10m",
 };
 
 const PROBE = 'job="blackbox"';
@@ -64,8 +69,8 @@ export function probeRules(o: WatchAlertOptions = WATCH_ALERT_DEFAULTS): AlertRu
             "Probe {{ $labels.probe }} slow",
             `the check {{ $labels.probe }} has taken more than ${o.probeSlowSeconds} s on average (now {{ $value | humanizeDuration }}) for ${o.probeSlowFor}; check the site's link.`,
         ),
-        rule("TlsCertificateExpiring", "warning", `${days} < ${o.certWarningDays}`, "1h", "TLS certificate expiring", `the certificate served to {{ $labels.probe }} expires in {{ $value | printf "%.1f" }} days; renew it.`),
-        rule("TlsCertificateExpiring", "critical", `${days} < ${o.certCriticalDays}`, "10m", "TLS certificate about to expire", `the certificate served to {{ $labels.probe }} expires in {{ $value | printf "%.1f" }} days (or has expired); renew it now.`),
+        rule("TlsCertificateExpiring", "warning", `${days} < ${o.certWarningDays}`, o.certWarningFor, "TLS certificate expiring", `the certificate served to {{ $labels.probe }} expires in {{ $value | printf "%.1f" }} days; renew it.`),
+        rule("TlsCertificateExpiring", "critical", `${days} < ${o.certCriticalDays}`, o.certCriticalFor, "TLS certificate about to expire", `the certificate served to {{ $labels.probe }} expires in {{ $value | printf "%.1f" }} days (or has expired); renew it now.`),
     ];
 }
 
@@ -87,5 +92,24 @@ export function snmpRules(o: WatchAlertOptions = WATCH_ALERT_DEFAULTS): AlertRul
         rule("UpsOnBattery", "warning", `upsOutputSource{${SNMP}} == 5`, o.upsFor, "UPS on battery", `the UPS has been running on battery for ${o.upsFor}: mains power is lost at the device.`),
         // RFC 1628 upsBatteryStatus batteryLow(3) or batteryDepleted(4).
         rule("UpsBatteryLow", "critical", `upsBatteryStatus{${SNMP}} >= 3`, o.upsFor, "UPS battery low", "the UPS reports its battery low or depleted: what it powers will shut down soon."),
+    ];
+}
+
+/**
+ * The exporters themselves (the monitoring system's own alert): while one is down, its devices' series
+ * are absent, so no probe or SNMP alert could fire for them.
+ */
+export function exporterRules(): AlertRule[] {
+    return [
+        {
+            alert: "ExporterDown",
+            expr: 'up{job=~"blackbox-exporter|snmp-exporter"} == 0',
+            for: "5m",
+            labels: { severity: "critical", iiotmon_scope: "monitoring" },
+            annotations: {
+                summary: "{{ $labels.job }} is down on the monitoring host",
+                description: "Prometheus cannot scrape {{ $labels.job }} on the monitoring host: the probe or SNMP devices it watches are not watched; check `docker ps` on the host.",
+            },
+        },
     ];
 }
