@@ -12,6 +12,11 @@ export const IMAGES = {
     timescaledb: "timescale/timescaledb:2.21.3-pg17",
     "node-exporter": "prom/node-exporter:v1.9.1",
     caddy: "caddy:2.10.0",
+    // The versions the lab runs (Debian bookworm's packages): snmp_exporter 0.23 moved credentials out of
+    // modules ("auths"), so snmp.yml as rendered here is read by 0.21 and 0.22 only; upgrading is a
+    // change of the renderer too (infra/host/snmpConfig.ts).
+    "blackbox-exporter": "prom/blackbox-exporter:v0.23.0",
+    "snmp-exporter": "prom/snmp-exporter:v0.21.0",
 } as const;
 
 /** Arguments of MonitoringServices. */
@@ -195,6 +200,32 @@ export class MonitoringServices extends pulumi.ComponentResource {
                     { hostPath: HOST_DIRS.textfile, containerPath: "/textfile", readOnly: true },
                 ],
                 healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9100/metrics"], interval: "30s", timeout: "5s", retries: 3 },
+            },
+            replace,
+        );
+        // Probe and SNMP devices: the exporters Prometheus scrapes with each device as `target`. Their
+        // configuration comes from the host directories like the rest, reloaded (POST /-/reload) when it
+        // changes; the loopback ports are for that reload. Both images run as root (no USER in their
+        // Dockerfiles), so ICMP uses a raw socket with Docker's default NET_RAW capability.
+        new docker.Container(
+            `${name}-blackbox-exporter`,
+            {
+                ...base("blackbox-exporter"),
+                command: ["--config.file=/etc/blackbox_exporter/blackbox.yml", "--web.listen-address=:9115"],
+                volumes: [{ hostPath: HOST_DIRS.blackboxConfig, containerPath: "/etc/blackbox_exporter", readOnly: true }],
+                ports: [{ internal: 9115, external: 9115, ip: "127.0.0.1" }],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9115/-/healthy"], interval: "30s", timeout: "5s", retries: 3 },
+            },
+            replace,
+        );
+        new docker.Container(
+            `${name}-snmp-exporter`,
+            {
+                ...base("snmp-exporter"),
+                command: ["--config.file=/etc/snmp_exporter/snmp.yml", "--web.listen-address=:9116"],
+                volumes: [{ hostPath: HOST_DIRS.snmpConfig, containerPath: "/etc/snmp_exporter", readOnly: true }],
+                ports: [{ internal: 9116, external: 9116, ip: "127.0.0.1" }],
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9116/metrics"], interval: "30s", timeout: "5s", retries: 3 },
             },
             replace,
         );

@@ -10,6 +10,8 @@ export interface ScrapeTargetsArgs {
     readonly connection: command.types.input.remote.ConnectionArgs;
     /** The rendered file_sd JSON. */
     readonly targetsJson: string;
+    /** The probe and SNMP devices' file_sd JSON for blackbox_exporter and snmp_exporter; absent, left as they are. */
+    readonly exporterTargets?: { readonly blackbox: string; readonly snmp: string };
     /** SQL that brings the fleet's record in TimescaleDB in line with the fleet. */
     readonly fleetRecordSql: string;
     /**
@@ -20,7 +22,8 @@ export interface ScrapeTargetsArgs {
 }
 
 /**
- * The one host-side resource a fleet edit changes: the file_sd targets file, replaced atomically
+ * The one host-side resource a fleet edit changes: the file_sd targets files (node_exporter, probes,
+ * SNMP), each replaced atomically
  * (Prometheus picks it up by itself, nothing restarts), and the fleet's record in TimescaleDB.
  */
 export class ScrapeTargets extends pulumi.ComponentResource {
@@ -32,7 +35,7 @@ export class ScrapeTargets extends pulumi.ComponentResource {
                 connection: args.connection,
                 create: HOST_SCRIPT_LAUNCHER,
                 // A secret like every command's stdin (see components/hostConfiguration.ts); `fleet diff` shows the change in review.
-                stdin: pulumi.secret(launcherStdin(APPLY_FLEET_SCRIPT, fleetPayload(args.targetsJson, args.fleetRecordSql))),
+                stdin: pulumi.secret(launcherStdin(APPLY_FLEET_SCRIPT, fleetPayload(args.targetsJson, args.fleetRecordSql, args.exporterTargets))),
                 addPreviousOutputInEnv: false,
             },
             { parent: this, dependsOn: args.dependsOn },
@@ -42,6 +45,7 @@ export class ScrapeTargets extends pulumi.ComponentResource {
 }
 
 /** The stdin of provisioners/host-apply-fleet.sh. */
-export function fleetPayload(targetsJson: string, sql: string): string {
-    return `@@targets\n${targetsJson}${sql ? `@@sql\n${sql}\n` : ""}@@end\n`;
+export function fleetPayload(targetsJson: string, sql: string, exporters?: { readonly blackbox: string; readonly snmp: string }): string {
+    const extra = exporters ? `@@blackbox-targets\n${exporters.blackbox}@@snmp-targets\n${exporters.snmp}` : "";
+    return `@@targets\n${targetsJson}${extra}${sql ? `@@sql\n${sql}\n` : ""}@@end\n`;
 }

@@ -2,7 +2,9 @@
 # Applies a fleet change on the monitoring host: replaces Prometheus' file_sd targets atomically (write
 # beside, then rename, so Prometheus never reads half a file and nothing restarts), then records the
 # change in TimescaleDB (inventory and events). Run as root on the host.
-# Standard input: "@@targets", the targets JSON, then optionally "@@sql" and the SQL, then "@@end".
+# Standard input: "@@targets", the targets JSON, then optionally "@@blackbox-targets" and
+# "@@snmp-targets" (the probe and SNMP devices' targets, each written the same way into its own
+# directory), "@@sql" and the SQL, then "@@end".
 # Environment: IIOTMON_ROOT (default /srv/iiotmon), to run against a copy of the host's directories.
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -14,9 +16,13 @@ trap 'rm -rf "$stage"' EXIT INT TERM
 section=''
 : >"$stage/targets"
 : >"$stage/sql"
+: >"$stage/blackbox"
+: >"$stage/snmp"
 while IFS= read -r line || [ -n "$line" ]; do
     case $line in
         '@@targets') section=targets ;;
+        '@@blackbox-targets') section=blackbox ;;
+        '@@snmp-targets') section=snmp ;;
         '@@sql') section=sql ;;
         '@@end') break ;;
         *) [ -n "$section" ] && printf '%s\n' "$line" >>"$stage/$section" ;;
@@ -31,6 +37,20 @@ else
     mv -f "$targets.iiotmon-tmp" "$targets"
     echo "iiotmon: scrape targets written ($(grep -c '"instance"' "$targets") devices)"
 fi
+
+# The probe and SNMP devices' targets, for blackbox_exporter's and snmp_exporter's scrape jobs.
+for kind in blackbox snmp; do
+    [ -s "$stage/$kind" ] || continue
+    file=$root/config/prometheus/targets/$kind/fleet.json
+    if cmp -s "$stage/$kind" "$file" 2>/dev/null; then
+        echo "iiotmon: $kind targets unchanged"
+    else
+        mkdir -p "$(dirname "$file")"
+        install -m 0644 "$stage/$kind" "$file.iiotmon-tmp"
+        mv -f "$file.iiotmon-tmp" "$file"
+        echo "iiotmon: $kind targets written ($(grep -c '"instance"' "$file") targets)"
+    fi
+done
 
 if [ -s "$stage/sql" ]; then
     docker exec -i timescaledb psql -U postgres -d iiotmon -v ON_ERROR_STOP=1 -q -X <"$stage/sql"

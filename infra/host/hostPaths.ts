@@ -43,4 +43,7 @@ export const HOST_DIRS = {
     caddyData: `${HOST_DATA_ROOT}/data/caddy`,
     /** node_exporter's text file collector on the host (the backup job's outcome). */
     textfile: `${HOST_DATA_ROOT}/textfile`,
+    /** blackbox.yml and snmp.yml, each in the directory its exporter mounts. */
+    blackboxConfig: `${HOST_DATA_ROOT}/config/blackbox`,
+    snmpConfig: `${HOST_DATA_ROOT}/config/snmp`,
 } as const;

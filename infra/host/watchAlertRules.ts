@@ -67,10 +67,10 @@ export function probeRules(o: WatchAlertOptions = WATCH_ALERT_DEFAULTS): AlertRu
             `avg_over_time(probe_duration_seconds{${PROBE}}[5m]) > ${o.probeSlowSeconds} and probe_success{${PROBE}} == 1`,
             o.probeSlowFor,
             "Probe {{ $labels.probe }} slow",
-            `the check {{ $labels.probe }} has taken more than ${o.probeSlowSeconds} s on average (now {{ $value | humanizeDuration }}) for ${o.probeSlowFor}; check the site's link.`,
+            `the check {{ $labels.probe }} has taken more than ${o.probeSlowSeconds} s on average for ${o.probeSlowFor}; check the site's link.`,
         ),
-        rule("TlsCertificateExpiring", "warning", `${days} < ${o.certWarningDays}`, o.certWarningFor, "TLS certificate expiring", `the certificate served to {{ $labels.probe }} expires in {{ $value | printf "%.1f" }} days; renew it.`),
-        rule("TlsCertificateExpiring", "critical", `${days} < ${o.certCriticalDays}`, o.certCriticalFor, "TLS certificate about to expire", `the certificate served to {{ $labels.probe }} expires in {{ $value | printf "%.1f" }} days (or has expired); renew it now.`),
+        rule("TlsCertificateExpiring", "warning", `${days} < ${o.certWarningDays}`, o.certWarningFor, "TLS certificate expiring", `the certificate served to {{ $labels.probe }} expires in less than ${o.certWarningDays} days; renew it.`),
+        rule("TlsCertificateExpiring", "critical", `${days} < ${o.certCriticalDays}`, o.certCriticalFor, "TLS certificate about to expire", `the certificate served to {{ $labels.probe }} expires in less than ${o.certCriticalDays} days (or has expired); renew it now.`),
     ];
 }
 
@@ -86,7 +86,7 @@ export function snmpRules(o: WatchAlertOptions = WATCH_ALERT_DEFAULTS): AlertRul
             `changes(ifOperStatus{${SNMP}}[${o.flapWindow}]) >= ${o.flapChanges}`,
             undefined,
             "Interface {{ $labels.ifName }} flapping",
-            `interface {{ $labels.ifName }} ({{ $labels.ifAlias }}) changed state {{ $value }} times in ${o.flapWindow}; check the cable, the transceiver and the peer.`,
+            `interface {{ $labels.ifName }} ({{ $labels.ifAlias }}) changed state at least ${o.flapChanges} times in ${o.flapWindow}; check the cable, the transceiver and the peer.`,
         ),
         // RFC 1628 upsOutputSource battery(5).
         rule("UpsOnBattery", "warning", `upsOutputSource{${SNMP}} == 5`, o.upsFor, "UPS on battery", `the UPS has been running on battery for ${o.upsFor}: mains power is lost at the device.`),
