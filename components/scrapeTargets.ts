@@ -47,5 +47,5 @@ export class ScrapeTargets extends pulumi.ComponentResource {
 /** The stdin of provisioners/host-apply-fleet.sh. */
 export function fleetPayload(targetsJson: string, sql: string, exporters?: { readonly blackbox: string; readonly snmp: string }): string {
     const extra = exporters ? `@@blackbox-targets\n${exporters.blackbox}@@snmp-targets\n${exporters.snmp}` : "";
-    return `@@targets\n${targetsJson}${extra}${sql ? `@@sql\n${sql}\n` : ""}@@end\n`;
+    return `@@targets\n${targetsJson}${sql ? `@@sql\n${sql}\n` : ""}${extra}@@end\n`;
 }

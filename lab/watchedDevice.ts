@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { isAlive, run, sleep } from "./exec";
-import { createDeviceNetwork, ensureBridge, netnsName, removeDeviceNetwork } from "./network";
+import { createDeviceNetwork, ensureBridge, netnsName, removeDeviceNetwork, setDeviceConnected } from "./network";
 import { DEVICES_DIR, SUBNET_PREFIX } from "./paths";
 
 /**
@@ -157,7 +157,7 @@ export function setUps(d: WatchedDevice, state: { onBattery: boolean; batteryLow
 
 /** Cuts the device off the network (its veth goes down on the bridge side), or reconnects it. */
 export function setConnected(d: WatchedDevice, connected: boolean): void {
-    run("ip", ["link", "set", `iil${d.index}h`, connected ? "up" : "down"]);
+    setDeviceConnected(d.index, connected);
 }
 
 /** Pulls or plugs the cable of the spare interface. */
