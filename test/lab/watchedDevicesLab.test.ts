@@ -119,6 +119,8 @@ describe("probe and SNMP devices on the lab", () => {
             }),
         );
         write({ "config/prometheus/secrets/scrape-ca.crt": "", "config/prometheus/secrets/scrape-password": "unused\n" });
+        // The host's targets directory exists before the first fleet is delivered (the host setup makes it).
+        fs.mkdirSync(`${p}/targets`, { recursive: true });
         write(renderExporterConfigFiles(first.fleet!, (n) => SECRETS[n]));
         deliverTargets(first.fleet!);
         await blackbox.start();
