@@ -11,6 +11,11 @@ export const IMAGES: Record<ServiceName, string> = {
     timescaledb: "timescale/timescaledb:2.21.3-pg17",
     "node-exporter": "prom/node-exporter:v1.9.1",
     caddy: "caddy:2.10.0",
+    // The versions the lab runs (Debian bookworm's packages): snmp_exporter 0.23 moved credentials out of
+    // modules ("auths"), so snmp.yml as rendered here is read by 0.21 and 0.22 only; upgrading is a
+    // change of the renderer too (infra/host/snmpConfig.ts).
+    "blackbox-exporter": "prom/blackbox-exporter:v0.23.0",
+    "snmp-exporter": "prom/snmp-exporter:v0.21.0",
 };
 
 /** Arguments of MonitoringServices. */
@@ -191,6 +196,30 @@ export class MonitoringServices extends pulumi.ComponentResource {
                 pidMode: "host",
                 volumes: [{ hostPath: "/", containerPath: "/host", readOnly: true }, ...serviceVolumes("node-exporter")],
                 healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES["node-exporter"].port}/metrics`], interval: "30s", timeout: "5s", retries: 3 },
+            },
+            replace,
+        );
+        // Probe and SNMP devices: the exporters Prometheus scrapes with each device as `target`. Their
+        // configuration comes from the host directories like the rest, reloaded (POST /-/reload) when it
+        // changes; the loopback ports are for that reload. Both images run as root (no USER in their
+        // Dockerfiles), so ICMP uses a raw socket with Docker's default NET_RAW capability.
+        new docker.Container(
+            names.container("blackbox-exporter"),
+            {
+                ...base("blackbox-exporter"),
+                command: [`--config.file=${mountPoint("config/blackbox")}/blackbox.yml`, `--web.listen-address=:${SERVICES["blackbox-exporter"].port}`],
+                ports: loopback("blackbox-exporter"),
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES["blackbox-exporter"].port}/-/healthy`], interval: "30s", timeout: "5s", retries: 3 },
+            },
+            replace,
+        );
+        new docker.Container(
+            names.container("snmp-exporter"),
+            {
+                ...base("snmp-exporter"),
+                command: [`--config.file=${mountPoint("config/snmp")}/snmp.yml`, `--web.listen-address=:${SERVICES["snmp-exporter"].port}`],
+                ports: loopback("snmp-exporter"),
+                healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES["snmp-exporter"].port}/metrics`], interval: "30s", timeout: "5s", retries: 3 },
             },
             replace,
         );

@@ -11,6 +11,8 @@ export interface ScrapeTargetsArgs {
     readonly connection: command.types.input.remote.ConnectionArgs;
     /** The rendered file_sd JSON (renderTargetsFile). */
     readonly targetsJson: string;
+    /** The probe and SNMP devices' file_sd JSON for blackbox_exporter and snmp_exporter; absent, left as they are. */
+    readonly exporterTargets?: { readonly blackbox: string; readonly snmp: string };
     /** SQL that brings the fleet's record in TimescaleDB in line with the fleet. */
     readonly fleetRecordSql: string;
     /**
@@ -26,7 +28,8 @@ export function scrapeTargetsNames(name: string) {
 }
 
 /**
- * The one host-side resource a fleet edit changes: the file_sd targets file, replaced atomically
+ * The one host-side resource a fleet edit changes: the file_sd targets files (node_exporter, probes,
+ * SNMP), each replaced atomically
  * (Prometheus picks it up by itself, nothing restarts), and the fleet's record in TimescaleDB.
  */
 export class ScrapeTargets extends pulumi.ComponentResource {
@@ -38,7 +41,7 @@ export class ScrapeTargets extends pulumi.ComponentResource {
                 connection: args.connection,
                 create: HOST_SCRIPT_LAUNCHER,
                 // A secret like every command's stdin (see components/hostConfiguration.ts); `fleet diff` shows the change in review.
-                stdin: pulumi.secret(launcherStdin(APPLY_FLEET_SCRIPT, fleetPayload(args.targetsJson, args.fleetRecordSql))),
+                stdin: pulumi.secret(launcherStdin(APPLY_FLEET_SCRIPT, fleetPayload(args.targetsJson, args.fleetRecordSql, args.exporterTargets))),
                 addPreviousOutputInEnv: false,
             },
             { parent: this, dependsOn: args.dependsOn },
@@ -47,7 +50,11 @@ export class ScrapeTargets extends pulumi.ComponentResource {
     }
 }
 
-/** The payload of provisioners/host-apply-fleet.sh: the targets, and the SQL when there is any. */
-export function fleetPayload(targetsJson: string, sql: string): string {
-    return encodePayload([{ name: "targets", text: targetsJson }, ...(sql ? [{ name: "sql", text: sql }] : [])]);
+/** The payload of provisioners/host-apply-fleet.sh: the targets, the SQL when there is any, and the probe and SNMP devices' targets. */
+export function fleetPayload(targetsJson: string, sql: string, exporters?: { readonly blackbox: string; readonly snmp: string }): string {
+    return encodePayload([
+        { name: "targets", text: targetsJson },
+        ...(sql ? [{ name: "sql", text: sql }] : []),
+        ...(exporters ? [{ name: "blackbox", text: exporters.blackbox }, { name: "snmp", text: exporters.snmp }] : []),
+    ]);
 }

@@ -1,3 +1,4 @@
+import { firstLook } from "./firstLook";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -94,7 +95,8 @@ const USAGE = `usage: npm run lab -- <command>
   up N          start N simulated devices and write an endpoints.yaml for them
   apply FILE    do on the lab what \`pulumi up\` would do to the devices of FILE
   status        devices, their node_exporter, the mirror
-  down          stop everything the lab started`;
+  down          stop everything the lab started
+  first-look    probe and SNMP devices, the exporters and Prometheus with the rendered configuration, until Ctrl-C`;
 
 async function main(args: string[]): Promise<number> {
     const [cmd, arg] = args;
@@ -102,6 +104,7 @@ async function main(args: string[]): Promise<number> {
     else if (cmd === "apply" && arg) return apply(arg);
     else if (cmd === "status") status();
     else if (cmd === "down") await down();
+    else if (cmd === "first-look") await firstLook();
     else {
         console.error(USAGE);
         return 2;

@@ -56,3 +56,8 @@ export function renumberDevice(device: string, index: number, from: string, to: 
     run("ip", ["-n", ns, "addr", "del", `${from}/24`, "dev", dev]);
     run("ip", ["-n", ns, "addr", "add", `${to}/24`, "dev", dev]);
 }
+
+/** Cuts a device off the lab network (the bridge side of its veth goes down), or connects it again. */
+export function setDeviceConnected(index: number, connected: boolean): void {
+    run("ip", ["link", "set", vethNames(index).host, connected ? "up" : "down"]);
+}

@@ -30,6 +30,8 @@ done <"$stage/index"
 changed=0
 prometheus=0
 alertmanager=0
+blackbox=0
+snmp=0
 caddy=0
 while read -r src rel mode uid; do
     dest=$root/$rel
@@ -44,6 +46,8 @@ while read -r src rel mode uid; do
     case $rel in
         config/prometheus/*) prometheus=1 ;;
         config/alertmanager/*) alertmanager=1 ;;
+        config/blackbox/*) blackbox=1 ;;
+        config/snmp/*) snmp=1 ;;
         config/caddy/*) caddy=1 ;;
     esac
 done <"$stage/list"
@@ -58,6 +62,8 @@ reload() { # name url
 }
 [ "$prometheus" = 1 ] && reload prometheus http://127.0.0.1:9090/-/reload
 [ "$alertmanager" = 1 ] && reload alertmanager http://127.0.0.1:9093/-/reload
+[ "$blackbox" = 1 ] && reload blackbox-exporter http://127.0.0.1:9115/-/reload
+[ "$snmp" = 1 ] && reload snmp-exporter http://127.0.0.1:9116/-/reload
 # The HTTPS proxy: a new Caddyfile or certificate is loaded in place (--force: a renewed certificate
 # leaves the Caddyfile unchanged, and Caddy skips a reload of an identical configuration).
 if [ "$caddy" = 1 ]; then

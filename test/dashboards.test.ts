@@ -1,5 +1,6 @@
 import { renderGrafanaDatasources } from "../infra/host/grafanaProvisioning";
 import { DEVICE_DASHBOARD_LINK, FLEET_DASHBOARD_LINK } from "../infra/host/alertRules";
+import { WATCHED_DEVICE_DASHBOARD_LINK } from "../infra/host/watchAlertRules";
 import { renderHostConfigFiles } from "../infra/host/hostConfigFiles";
 import { dashboardQueries, loadDashboards } from "../lab/dashboardQueries";
 
@@ -11,6 +12,7 @@ describe("dashboards", () => {
         expect(dashboards.map((d) => [d.file, d.json.uid, d.json.title])).toEqual([
             ["device.json", "iiotmon-device", "Device"],
             ["fleet-overview.json", "iiotmon-fleet", "Fleet overview"],
+            ["probes-snmp.json", "iiotmon-probe-snmp", "Probes and SNMP"],
         ]);
     });
 
@@ -33,6 +35,8 @@ describe("dashboards", () => {
     it("are where alert annotations link to", () => {
         expect(DEVICE_DASHBOARD_LINK).toMatch(/^\/d\/iiotmon-device\//);
         expect(FLEET_DASHBOARD_LINK).toMatch(/^\/d\/iiotmon-fleet\//);
+        expect(WATCHED_DEVICE_DASHBOARD_LINK).toMatch(/^\/d\/iiotmon-probe-snmp\//);
+        expect(dashboards.find((d) => d.json.uid === "iiotmon-probe-snmp")!.json.templating.list.map((v) => v.name)).toEqual(["device"]);
         expect(dashboards.find((d) => d.json.uid === "iiotmon-device")!.json.templating.list.map((v) => v.name)).toEqual(["device"]);
     });
 
@@ -49,6 +53,6 @@ describe("dashboards", () => {
 
     it("are provisioned to the host with the rest of Grafana's files", () => {
         const files = renderHostConfigFiles({ stackName: "t" });
-        expect(Object.keys(files).filter((f) => f.startsWith("config/grafana/dashboards/"))).toEqual(["config/grafana/dashboards/device.json", "config/grafana/dashboards/fleet-overview.json"]);
+        expect(Object.keys(files).filter((f) => f.startsWith("config/grafana/dashboards/"))).toEqual(["config/grafana/dashboards/device.json", "config/grafana/dashboards/fleet-overview.json", "config/grafana/dashboards/probes-snmp.json"]);
     });
 });

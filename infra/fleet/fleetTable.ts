@@ -1,4 +1,5 @@
 import { Fleet } from "./types";
+import { AgentlessDevice, Probe, probeId } from "./watch";
 
 /** Pads columns to their widest cell; plain text so it reads the same in a terminal and in CI logs. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -19,6 +20,23 @@ export function fleetTable(fleet: Fleet): string {
             .map(([k, v]) => `${k}=${v}`)
             .join(","),
     ]);
-    const summary = `${fleet.devices.length} device(s) in ${new Set(fleet.devices.map((d) => d.site)).size} site(s)`;
-    return `${formatTable(["DEVICE", "ADDRESS", "SITE", "REGION", "ARCH", "LABELS"], rows)}\n${summary}`;
+    const labels = (l: Readonly<Record<string, string>>) =>
+        Object.entries(l)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",");
+    const all = [...fleet.devices, ...fleet.agentless];
+    const summary = `${all.length} device(s) in ${new Set(all.map((d) => d.site)).size} site(s)`;
+    const nodeTable = formatTable(["DEVICE", "ADDRESS", "SITE", "REGION", "ARCH", "LABELS"], rows);
+    const probed = fleet.devices.filter((d) => d.probes?.length);
+    if (!fleet.agentless.length && !probed.length) return `${nodeTable}\n${summary}`;
+    // Devices watched from the monitoring host (and the probes of node_exporter devices): a second table,
+    // so the first reads as it always did.
+    const checks = (d: { probes?: readonly Probe[]; snmp?: AgentlessDevice["snmp"] }) =>
+        [...(d.snmp ? [`snmp v${d.snmp.credentials.version} ${d.snmp.modules.join("+")}`] : []), ...(d.probes ?? []).map(probeId)].join(", ");
+    const watched = [
+        ...probed.map((d) => [d.name, d.address, d.site, d.region, "nodeExporter", checks(d), labels(d.labels)]),
+        ...fleet.agentless.map((d) => [d.name, d.address, d.site, d.region, d.watch, checks(d), labels(d.labels)]),
+    ];
+    const kinds = (["nodeExporter", "probe", "snmp"] as const).map((k) => `${k === "nodeExporter" ? fleet.devices.length : fleet.agentless.filter((d) => d.watch === k).length} by ${k}`);
+    return `${nodeTable}\n\nWatched from the monitoring host:\n${formatTable(["DEVICE", "ADDRESS", "SITE", "REGION", "WATCH", "CHECKS", "LABELS"], watched)}\n${summary} (${kinds.join(", ")})`;
 }

@@ -1,6 +1,7 @@
 export * from "./address";
 export * from "./collectors";
 export * from "./didYouMean";
+export * from "./exporterLabels";
 export * from "./diffReport";
 export * from "./fleetDiff";
 export * from "./fleetTable";
@@ -14,3 +15,6 @@ export * from "./resolveDevices";
 export * from "./secrets";
 export * from "./types";
 export * from "./yamlReader";
+export * from "./resolveWatch";
+export * from "./watch";
+export * from "./watchReader";

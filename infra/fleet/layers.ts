@@ -6,6 +6,7 @@ import { COLLECTOR_NAME, KNOWN_COLLECTORS } from "./collectors";
 import { parseHostKey, formatHostKey, rsaHostKeyProblem } from "../common";
 import { labelNameProblem } from "./labels";
 import { isSecretName, looksLikeSecretKey, storeSecretAdvice } from "./secrets";
+import { SnmpLayer, WatchReader } from "./watchReader";
 import { YamlReader } from "./yamlReader";
 
 /** SSH credentials as one unit: a level that names one replaces both of the level below. */
@@ -39,10 +40,12 @@ export interface Layer {
     };
     labels: Map<string, string>;
     insecureIgnoreHostKey?: boolean;
+    /** SNMP settings shared by the level's SNMP devices (credentials by secret names). */
+    snmp: SnmpLayer;
 }
 
 export function emptyLayer(): Layer {
-    return { ssh: {}, nodeExporter: { enable: [], disable: [] }, labels: new Map() };
+    return { ssh: {}, nodeExporter: { enable: [], disable: [] }, labels: new Map(), snmp: {} };
 }
 
 const DEVICE_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
@@ -314,6 +317,7 @@ export class LayerReader {
             nodeExporter: (v, p) => this.nodeExporter(v, p, layer),
             labels: (v, p) => this.labels(v, p, layer),
             insecureIgnoreHostKey: (v, p) => (layer.insecureIgnoreHostKey = this.r.boolean(v, p)),
+            snmp: (v, p) => new WatchReader(this.r).snmp(v, p, layer.snmp),
         };
     }
 }

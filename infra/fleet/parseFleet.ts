@@ -3,6 +3,8 @@ import { ChecksumTable, Fleet } from "./types";
 import { emptyLayer, Layer, LayerReader } from "./layers";
 import { byPosition, FleetProblem } from "./problems";
 import { resolveDevices, DeviceSpec, SiteSpec } from "./resolveDevices";
+import { SSH_ONLY_KEYS } from "./resolveWatch";
+import { WatchReader } from "./watchReader";
 import { YamlReader } from "./yamlReader";
 
 export const SUPPORTED_VERSION = 1;
@@ -116,6 +118,7 @@ function readDevices(r: YamlReader, layers: LayerReader, node: Node, path: strin
         if (!map || !isMap(map)) return;
         const layer: Layer = emptyLayer();
         const spec: { -readonly [K in keyof DeviceSpec]?: DeviceSpec[K] } = { layer, node: map, index };
+        const watchReader = new WatchReader(r);
         const seen = r.fields(
             map,
             devicePath,
@@ -125,11 +128,18 @@ function readDevices(r: YamlReader, layers: LayerReader, node: Node, path: strin
                 site: (v, p) => ((spec.site = r.string(v, p)), (spec.siteNode = v)),
                 hostKey: (v, p) => ((spec.hostKey = layers.hostKey(v, p)), (spec.hostKeyGiven = true), (spec.hostKeyNode = v)),
                 arch: (v, p) => (spec.arch = layers.arch(v, p)),
+                watch: (v, p) => ((spec.watch = watchReader.watch(v, p)), (spec.watchNode = v)),
+                probes: (v, p) => ((spec.probes = watchReader.probes(v, p)), (spec.probesNode = v)),
                 ...layers.common(layer),
             },
             layers.secretKeyGuard,
         );
         r.requireKeys(map, devicePath, seen, ["name", "address", "site"]);
+        // Where the keys that only node_exporter over SSH reads are written, for a probe or SNMP device.
+        const keyNode = (key: string) => map.items.map((pair) => r.deref(pair.key)).find((k) => isScalar(k) && k.value === key);
+        spec.sshOnlyKeys = SSH_ONLY_KEYS.filter((k) => seen.has(k)).map((key) => ({ key, node: keyNode(key)! }));
+        if (seen.has("snmp")) spec.snmpNode = keyNode("snmp");
+        spec.watchInvalid = seen.has("watch") && spec.watch === undefined;
         // A device with a bad name or address is still resolved, so its other problems show in the same run.
         if (spec.site !== undefined) {
             const complete = spec.name !== undefined && spec.address !== undefined;

@@ -4,6 +4,8 @@ import { canonicalAddress } from "./address";
 import { didYouMean } from "./didYouMean";
 import { rsaHostKeyProblem } from "../common";
 import { BastionLayer, Layer, SshAuth } from "./layers";
+import { checkWatch, isAgentless, resolveSnmp, WatchSpec } from "./resolveWatch";
+import { AgentlessDevice } from "./watch";
 import { YamlReader } from "./yamlReader";
 
 export const DEFAULT_NODE_EXPORTER_VERSION = "1.12.1";
@@ -17,7 +19,9 @@ export interface SiteSpec {
     readonly node: Node;
 }
 
-export interface DeviceSpec {
+export interface DeviceSpec extends WatchSpec {
+    /** A `watch:` was written but could not be read (already reported). */
+    readonly watchInvalid?: boolean;
     readonly name: string;
     readonly address: string;
     readonly addressNode: Node;
@@ -65,6 +69,28 @@ function mergeLabels(layers: Layer[]): Record<string, string> {
 }
 
 /**
+ * Probe and SNMP devices need addresses of their own: the same address as another device (of any kind,
+ * reached directly) is one machine entered twice; its probes belong on the first entry.
+ */
+function uniqueAddresses(r: YamlReader, nodeDevices: readonly Device[], candidates: readonly { spec: DeviceSpec; device: AgentlessDevice }[]): AgentlessDevice[] {
+    const taken = new Map<string, { index: string; name: string; line: number }>();
+    for (const d of nodeDevices) if (!d.ssh.bastion) taken.set(canonicalAddress(d.address), { index: "", name: d.name, line: d.source.line });
+    const out: AgentlessDevice[] = [];
+    for (const { spec, device } of candidates) {
+        const key = canonicalAddress(device.address);
+        const other = taken.get(key);
+        if (other) {
+            const hint = other.index === "" ? `; to watch more of that device, add probes to "${other.name}" instead` : "; each device needs its own address";
+            r.error(spec.addressNode, `devices[${spec.index}].address`, `${device.address} is also the address of "${other.name}" (line ${other.line})${hint}`);
+            continue;
+        }
+        taken.set(key, { index: String(spec.index), name: device.name, line: device.source.line });
+        out.push(device);
+    }
+    return out;
+}
+
+/**
  * Applies defaults, then the site, then the device, and checks what only the whole fleet can tell:
  * unknown sites, missing credentials or host keys, duplicate names and addresses. Linear in devices.
  */
@@ -76,6 +102,7 @@ export function resolveDevices(
     checksums: ChecksumTable,
 ): Fleet {
     const devices: Device[] = [];
+    const agentless: { spec: DeviceSpec; device: AgentlessDevice }[] = [];
     const byName = new Map<string, DeviceSpec>();
     const byEndpoint = new Map<string, DeviceSpec>();
     const byHostKey = new Map<string, DeviceSpec>();
@@ -100,6 +127,31 @@ export function resolveDevices(
             continue;
         }
         const layers = [defaults, site.layer, spec.layer];
+        // A `watch:` that could not be read was reported; the device's other checks would only add noise.
+        if (spec.watchInvalid) continue;
+        const kind = spec.watch ?? "nodeExporter";
+        if (isAgentless(kind)) {
+            const who = spec.name ? `"${spec.name}" ` : "the device ";
+            const labels = mergeLabels(layers);
+            const snmp = kind === "snmp" ? resolveSnmp(r, layers.map((l) => l.snmp), spec.node, path, who, `the device, site "${site.name}" or defaults`) : undefined;
+            const fine = checkWatch(r, spec, kind, labels, snmp, path, who);
+            if (!fine || !spec.complete || (kind === "snmp" && !snmp)) continue;
+            agentless.push({
+                spec,
+                device: {
+                    name: spec.name,
+                    address: spec.address,
+                    site: site.name,
+                    region: site.region,
+                    watch: kind,
+                    labels,
+                    probes: spec.probes ?? [],
+                    ...(snmp ? { snmp } : {}),
+                    source: { file: r.file, line: line(spec) },
+                },
+            });
+            continue;
+        }
         const ssh = (k: "user" | "port" | "auth" | "bastion") => last(layers.map((l) => l.ssh[k]));
         const user = ssh("user") as string | undefined;
         const auth = ssh("auth") as SshAuth | undefined;
@@ -175,6 +227,7 @@ export function resolveDevices(
             r.error(spec.node, path, `${who}uses source: push, which needs a pinned arch (the tarball is chosen before connecting); set arch on the device`);
             ok = false;
         }
+        if (!checkWatch(r, spec, kind, mergeLabels(layers), undefined, path, who)) ok = false;
         if (!ok || !user || !auth) continue;
 
         devices.push({
@@ -195,9 +248,10 @@ export function resolveDevices(
                 downloadBaseUrl: last(layers.map((l) => l.nodeExporter.downloadBaseUrl)) ?? DEFAULT_DOWNLOAD_BASE_URL,
                 takeOver: last(layers.map((l) => l.nodeExporter.takeOver)) ?? false,
             },
+            ...(spec.probes?.length ? { probes: spec.probes } : {}),
             source: { file: r.file, line: line(spec) },
         });
     }
     const usedSites: Site[] = [...sites.values()].map((s) => ({ name: s.name, region: s.region }));
-    return { file: r.file, sites: usedSites, devices };
+    return { file: r.file, sites: usedSites, devices, agentless: uniqueAddresses(r, devices, agentless) };
 }

@@ -1,3 +1,5 @@
+import { AgentlessDevice, Probe } from "./watch";
+
 /** Architectures node_exporter publishes Linux release tarballs for. */
 export const ARCHES = ["amd64", "arm64", "armv7", "armv6", "386"] as const;
 export type Arch = (typeof ARCHES)[number];
@@ -59,6 +61,8 @@ export interface Device {
     readonly labels: Readonly<Record<string, string>>;
     readonly ssh: DeviceSsh;
     readonly nodeExporter: NodeExporterSettings;
+    /** Checks from the monitoring host beside node_exporter (e.g. the PLC-facing port); absent or empty when none. */
+    readonly probes?: readonly Probe[];
     /** Where the device is defined, for messages that point back into the file. */
     readonly source: { readonly file: string; readonly line: number };
 }
@@ -71,6 +75,8 @@ export interface Site {
 export interface Fleet {
     readonly file: string;
     readonly sites: readonly Site[];
-    /** In file order; identity is the name, never the position. */
+    /** Devices watched by node_exporter over SSH, in file order; identity is the name, never the position. */
     readonly devices: readonly Device[];
+    /** Devices watched by probes or SNMP from the monitoring host (nothing installed, no SSH), in file order. */
+    readonly agentless: readonly AgentlessDevice[];
 }

@@ -1,5 +1,6 @@
 import { dump } from "js-yaml";
 import { mixinNodeRules } from "./nodeAlertRules";
+import { exporterRules, probeRules, snmpRules, WATCH_ALERT_DEFAULTS, WatchAlertOptions } from "./watchAlertRules";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "../settings";
 
 export type Severity = "critical" | "warning" | "info";
@@ -33,19 +34,46 @@ function deviceRule(alert: string, severity: Severity, expr: string, forDuration
     };
 }
 
+/**
+ * Whether a device answers at all, whatever watches it: node_exporter or the SNMP agent scraped
+ * (`up`), or for a device watched by probes only, any of its probes succeeding. One series per device,
+ * labelled instance, site and region.
+ */
+export const DEVICE_ANSWERS =
+    'max by (instance, site, region) (up{job=~"node|snmp"}) or max by (instance, site, region) (probe_success{job="blackbox"})';
+
+/** How long before the fleet's alerts fire. The lab shortens them; production uses the defaults. */
+export interface FleetAlertDurations {
+    /** Defaults to 5m. */
+    readonly deviceDownFor: string;
+    /** Defaults to 3m. */
+    readonly siteDownFor: string;
+}
+
+export const FLEET_ALERT_DEFAULTS: FleetAlertDurations = { deviceDownFor: "5m", siteDownFor: "3m" };
+
 /** Whether devices answer at all, one by one and site by site. */
-export function fleetRules(): AlertRule[] {
+export function fleetRules(d: FleetAlertDurations = FLEET_ALERT_DEFAULTS): AlertRule[] {
+    const answers = `(${DEVICE_ANSWERS})`;
     return [
-        deviceRule("DeviceDown", "critical", `up{${NODE}} == 0`, "5m", "Device down", "Prometheus has not scraped node_exporter for 5 minutes."),
+        deviceRule(
+            "DeviceDown",
+            "critical",
+            // node_exporter and SNMP devices by their scrape; probe-only devices when none of their probes succeeds.
+            `up{job=~"node|snmp"} == 0 or (max by (instance, site, region) (probe_success{job="blackbox"}) unless on (instance) up{job=~"node|snmp"}) == 0`,
+            d.deviceDownFor,
+            "Device down",
+            `Prometheus has not scraped the device (node_exporter or its SNMP agent), or none of its probes has succeeded, for ${d.deviceDownFor}.`,
+        ),
         {
             alert: "SiteDown",
             // Most of a site at once is a network cut or a power loss at the site, not many broken devices.
-            expr: `count by (site, region) (up{${NODE}} == 0) / count by (site, region) (up{${NODE}}) > 0.5 and count by (site, region) (up{${NODE}}) >= 2`,
-            for: "3m",
+            expr: `count by (site, region) (${answers} == 0) / count by (site, region) ${answers} > 0.5 and count by (site, region) ${answers} >= 2`,
+            for: d.siteDownFor,
             labels: { severity: "critical" },
             annotations: {
                 summary: "Most of site {{ $labels.site }} is down",
-                description: "More than half the devices of site {{ $labels.site }} (region {{ $labels.region }}) have not answered for 3 minutes: check the site's network link or power.",
+                description: `More than half the devices of site {{ $labels.site }} (region {{ $labels.region }}), of every kind, have not answered for ${d.siteDownFor}: check the site's network link or power.`,
                 dashboard: FLEET_DASHBOARD_LINK,
             },
         },
@@ -120,12 +148,14 @@ export function renderRuleFile(groupName: string, rules: readonly AlertRule[]): 
 }
 
 /** All rule files by name. */
-export function ruleFiles(thresholds: NodeAlertThresholds = NODE_ALERT_DEFAULTS): Record<string, string> {
+export function ruleFiles(thresholds: NodeAlertThresholds = NODE_ALERT_DEFAULTS, watch: WatchAlertOptions = WATCH_ALERT_DEFAULTS, fleet: FleetAlertDurations = FLEET_ALERT_DEFAULTS): Record<string, string> {
     return {
-        "fleet.yml": renderRuleFile("fleet", fleetRules()),
+        "fleet.yml": renderRuleFile("fleet", fleetRules(fleet)),
         "node.yml": renderRuleFile("node", nodeRules(thresholds)),
         "monitoring-host.yml": renderRuleFile("monitoring-host", hostNodeRules(thresholds)),
         "hardware.yml": renderRuleFile("hardware", hardwareRules()),
-        "monitoring.yml": renderRuleFile("monitoring", monitoringRules()),
+        "monitoring.yml": renderRuleFile("monitoring", [...monitoringRules(), ...exporterRules()]),
+        "probes.yml": renderRuleFile("probes", probeRules(watch)),
+        "snmp.yml": renderRuleFile("snmp", snmpRules(watch)),
     };
 }

@@ -3,11 +3,16 @@ import * as path from "path";
 import { Fleet } from "../fleet";
 import { encodePayload, provisionerScript } from "../common";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
-import { ruleFiles } from "./alertRules";
+import { FleetAlertDurations, ruleFiles } from "./alertRules";
+import { WatchAlertOptions } from "./watchAlertRules";
 import { NodeAlertThresholds } from "../settings";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
 import { hostFileOwner } from "./hostLayout";
+import { renderBlackboxConfig } from "./blackboxConfig";
+import { EXPORTER_TARGET_DIRS } from "./exporterScrapeConfigs";
+import { blackboxTargets, probedDevices, renderExporterTargets, snmpTargets } from "./exporterTargets";
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
+import { renderSnmpConfig, SecretValue } from "./snmpConfig";
 import { renderPrometheusConfig } from "./prometheusConfig";
 import { renderScrapeTargets } from "./scrapeTargets";
 
@@ -36,6 +41,11 @@ export interface HostConfigOptions {
     readonly alertChannels?: AlertChannels;
     /** Thresholds of the node alerts. Defaults to the node mixin's. */
     readonly nodeAlertThresholds?: NodeAlertThresholds;
+    /** Durations and thresholds of the probe and SNMP alerts, and of DeviceDown and SiteDown (the lab shortens them). */
+    readonly watchAlerts?: WatchAlertOptions;
+    readonly fleetAlerts?: FleetAlertDurations;
+    /** Where Prometheus reaches the exporters. Defaults to their containers. */
+    readonly exporters?: { readonly blackbox: string; readonly snmp: string };
 }
 
 /**
@@ -45,8 +55,8 @@ export interface HostConfigOptions {
  */
 export function renderHostConfigFiles(o: HostConfigOptions): Record<string, string> {
     return {
-        "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds }),
-        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
+        "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds, exporters: o.exporters }),
+        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds, o.watchAlerts, o.fleetAlerts)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
@@ -58,6 +68,32 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
 /** The targets file for a fleet. */
 export function renderTargetsFile(fleet: Pick<Fleet, "devices">): Record<string, string> {
     return { [TARGETS_FILE]: renderScrapeTargets(fleet) };
+}
+
+/** The exporters' targets files, each in its own directory beside the node targets (other jobs, other globs). */
+export const EXPORTER_TARGETS_FILES = {
+    blackbox: `config/prometheus/targets/${EXPORTER_TARGET_DIRS.blackbox}/fleet.json`,
+    snmp: `config/prometheus/targets/${EXPORTER_TARGET_DIRS.snmp}/fleet.json`,
+} as const;
+
+/** The probe and SNMP devices' targets for blackbox_exporter and snmp_exporter. */
+export function renderExporterTargetsFiles(fleet: Pick<Fleet, "devices" | "agentless">): Record<string, string> {
+    return {
+        [EXPORTER_TARGETS_FILES.blackbox]: renderExporterTargets(blackboxTargets(fleet)),
+        [EXPORTER_TARGETS_FILES.snmp]: renderExporterTargets(snmpTargets(fleet.agentless)),
+    };
+}
+
+/**
+ * blackbox.yml and snmp.yml, which follow the fleet's kinds of checks and SNMP credentials (not its
+ * devices: adding a device with checks and credentials already in use changes neither). snmp.yml holds
+ * the SNMP secrets' values, so the stack delivers it as a secret, readable by root only.
+ */
+export function renderExporterConfigFiles(fleet: Pick<Fleet, "devices" | "agentless">, secret: SecretValue): Record<string, string> {
+    return {
+        "config/blackbox/blackbox.yml": renderBlackboxConfig(probedDevices(fleet).flatMap((d) => d.probes ?? [])),
+        "config/snmp/snmp.yml": renderSnmpConfig(fleet.agentless, secret),
+    };
 }
 
 /** A file for the host with the owner (the uid its container runs as) and mode it needs. */

@@ -34,6 +34,9 @@ export const SERVICES = {
     caddy: { container: "caddy", port: 443, uid: UIDS.root },
     /** The host's own metrics; Prometheus reaches it over the private network only. */
     "node-exporter": { container: "node-exporter", port: 9100, uid: UIDS.root },
+    /** Probe and SNMP devices' exporters (multi-target); loopback for their reload. Both images run as root. */
+    "blackbox-exporter": { container: "blackbox-exporter", port: 9115, loopbackPort: 9115, uid: UIDS.root },
+    "snmp-exporter": { container: "snmp-exporter", port: 9116, loopbackPort: 9116, uid: UIDS.root },
 } as const satisfies Record<string, HostService>;
 
 export type ServiceName = keyof typeof SERVICES;
@@ -68,6 +71,9 @@ export const HOST_LAYOUT: readonly HostDir[] = [
     { path: "config", uid: root, mode: "755", files: { uid: root, mode: "0644" } },
     { path: "config/prometheus", uid: nobody, mode: "755", files: { uid: nobody, mode: "0644" }, mount: { service: "prometheus", at: "/etc/prometheus", readOnly: true } },
     { path: "config/prometheus/targets", uid: nobody, mode: "755" },
+    // The probe and SNMP devices' targets, one directory per exporter's scrape job.
+    { path: "config/prometheus/targets/blackbox", uid: nobody, mode: "755" },
+    { path: "config/prometheus/targets/snmp", uid: nobody, mode: "755" },
     { path: "config/prometheus/rules", uid: nobody, mode: "755" },
     { path: "config/prometheus/secrets", uid: nobody, mode: "750", files: { uid: nobody, mode: "0400" } },
     { path: "config/alertmanager", uid: nobody, mode: "755", files: { uid: nobody, mode: "0644" }, mount: { service: "alertmanager", at: "/etc/alertmanager", readOnly: true } },
@@ -81,6 +87,9 @@ export const HOST_LAYOUT: readonly HostDir[] = [
     // its private key is readable by nobody else.
     { path: "config/caddy", uid: root, mode: "755", files: { uid: root, mode: "0644" }, mount: { service: "caddy", at: "/etc/caddy", readOnly: true } },
     { path: "config/caddy/tls", uid: root, mode: "755", files: { uid: root, mode: "0400" } },
+    // blackbox.yml, and snmp.yml which holds the SNMP secrets: the exporters run as root, nobody else reads it.
+    { path: "config/blackbox", uid: root, mode: "755", files: { uid: root, mode: "0644" }, mount: { service: "blackbox-exporter", at: "/etc/blackbox_exporter", readOnly: true } },
+    { path: "config/snmp", uid: root, mode: "700", files: { uid: root, mode: "0400" }, mount: { service: "snmp-exporter", at: "/etc/snmp_exporter", readOnly: true } },
     // The backup repository's password: root only (the backup job runs as root).
     { path: "config/backup", uid: root, mode: "755", files: { uid: root, mode: "0400" } },
     { path: "data", uid: root, mode: "755" },

@@ -1,6 +1,7 @@
 import { dump } from "js-yaml";
 import { SCRAPE_USERNAME } from "../device";
 import { SERVICES } from "./hostLayout";
+import { exporterScrapeConfigs } from "./exporterScrapeConfigs";
 import { PrometheusPaths } from "./hostPaths";
 
 export interface PrometheusConfigOptions {
@@ -9,6 +10,8 @@ export interface PrometheusConfigOptions {
     readonly scrapeIntervalSeconds?: number;
     /** External label naming this monitoring stack in alerts. */
     readonly stackName: string;
+    /** Where Prometheus reaches blackbox_exporter and snmp_exporter. Defaults to their containers. */
+    readonly exporters?: { readonly blackbox: string; readonly snmp: string };
 }
 
 /**
@@ -39,6 +42,8 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             { job_name: "host", static_configs: [{ targets: [o.paths.hostNodeExporter], labels: { instance: "monitoring-host" } }] },
             { job_name: "prometheus", static_configs: [{ targets: [`localhost:${SERVICES.prometheus.port}`] }] },
             { job_name: "alertmanager", static_configs: [{ targets: [o.paths.alertmanager] }] },
+            // Probe and SNMP devices, through the exporters on the host (multi-target pattern).
+            ...exporterScrapeConfigs(o.paths, o.exporters),
         ],
     };
     return "# Rendered by iiot-monitoring from endpoints.yaml and the stack settings; do not edit on the host.\n" + dump(config, { lineWidth: 200, noRefs: true });

@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadFleet, Fleet, ChecksumTable } from "../fleet";
+import { loadFleet, Fleet, ChecksumTable, snmpSecretNames } from "../fleet";
 import { loadChecksums } from "../device";
 import { parseSettings, StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -48,6 +48,7 @@ export function referencedSecrets(fleet: Fleet): Map<string, string[]> {
         add(d.ssh.bastion?.privateKeySecret, d.name);
         add(d.ssh.bastion?.passwordSecret, d.name);
     }
+    for (const d of fleet.agentless) if (d.snmp) for (const name of snmpSecretNames(d.snmp.credentials)) add(name, d.name);
     return new Map([...byName].map(([k, v]) => [k, [...v]]));
 }
 

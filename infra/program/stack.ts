@@ -13,8 +13,9 @@ import { MonitoringServices, monitoringServicesNames } from "../../components/mo
 import { NodeExporterDevice, nodeExporterDeviceNames } from "../../components/nodeExporterDevice";
 import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAuthority";
 import { dockerSshOptions } from "./dockerOverSsh";
+import { snmpSecretNames } from "../fleet";
 import { PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, fleetSyncSql, sizeHost } from "../host";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -86,6 +87,12 @@ function amiFor(settings: StackSettings): pulumi.Output<string> {
     });
 }
 
+/** The values of the stack secrets the SNMP devices name, by name (resolved together, still secret). */
+function snmpSecretValues(inputs: ProgramInputs): pulumi.Output<Record<string, string>> {
+    const names = [...new Set(inputs.fleet.agentless.flatMap((d) => (d.snmp ? snmpSecretNames(d.snmp.credentials) : [])))].sort();
+    return pulumi.all(Object.fromEntries(names.flatMap((n) => (inputs.secrets.has(n) ? [[n, inputs.secrets.get(n)!]] : [])))) as pulumi.Output<Record<string, string>>;
+}
+
 /** Wires the components for one fleet and its settings. Kept apart from config reading so tests can build any fleet. */
 export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): StackOutputs {
     const { fleet, settings } = inputs;
@@ -123,9 +130,15 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     const configuration = new HostConfiguration(STACK_RESOURCES.hostConfiguration.component, {
         connection: host.access.connection,
         files: pulumi
-            .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword, proxyFiles])
-            .apply(([slackWebhookUrl, webhookUrl, smtpPassword, proxy]) => ({
+            .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword, proxyFiles, snmpSecretValues(inputs)])
+            .apply(([slackWebhookUrl, webhookUrl, smtpPassword, proxy, snmpSecrets]) => ({
                 ...proxy,
+                // blackbox.yml and snmp.yml (with the SNMP secrets' values): reloaded, never restarted.
+                ...renderExporterConfigFiles(fleet, (name) => {
+                    const value = snmpSecrets[name];
+                    if (value === undefined) throw new Error(`the SNMP secret "${name}" was not loaded`);
+                    return value;
+                }),
                 ...renderHostConfigFiles({
                     stackName: stack,
                     scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
@@ -189,6 +202,10 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     new ScrapeTargets(STACK_RESOURCES.scrapeTargets.component, {
         connection: host.access.connection,
         targetsJson: renderTargetsFile(fleet)[TARGETS_FILE],
+        exporterTargets: (() => {
+            const files = renderExporterTargetsFiles(fleet);
+            return { blackbox: files[EXPORTER_TARGETS_FILES.blackbox], snmp: files[EXPORTER_TARGETS_FILES.snmp] };
+        })(),
         fleetRecordSql: fleetSyncSql(fleet.devices),
         dependsOn: [configuration, services],
     });

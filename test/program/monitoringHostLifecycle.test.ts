@@ -106,8 +106,9 @@ describe("a replaced instance (same Elastic IP)", () => {
         const a = await services("i-0aaaaaaaaaaaaaaaa");
         const b = await services("i-0bbbbbbbbbbbbbbbb");
         const dockerResources = a.resources.filter((r) => r.type.startsWith("docker:index/"));
-        // Prometheus, Alertmanager, Grafana, TimescaleDB, node-exporter and the Caddy proxy: 6 images, 6 containers, 1 network.
-        expect(dockerResources.length).toBe(13);
+        // Prometheus, Alertmanager, Grafana, TimescaleDB, node-exporter, the Caddy proxy, blackbox_exporter
+        // and snmp_exporter: 8 images, 8 containers, 1 network.
+        expect(dockerResources.length).toBe(17);
         for (const r of dockerResources) {
             const forcing = r.type === "docker:index/remoteImage:RemoteImage" ? "triggers" : "labels";
             expect([r.name, JSON.stringify(r.inputs[forcing])]).not.toEqual([r.name, JSON.stringify(b.named(r.name).inputs[forcing])]);

@@ -98,14 +98,16 @@ describe("the stack's invariants", () => {
         expect(built.run.resources.flatMap((r) => noWorldOpenIngress(r.type, r.inputs))).toEqual([]);
     });
 
-    it("publishes only the HTTPS proxy beyond the host; Grafana, Prometheus, Alertmanager and PostgreSQL listen on loopback", () => {
+    it("publishes only the HTTPS proxy beyond the host; Grafana, Prometheus, Alertmanager, PostgreSQL and the exporters listen on loopback", () => {
         const ports = built.run.byType("docker:index/container:Container").map((c) => [c.inputs.name, ((c.inputs.ports ?? []) as { ip?: string; external: number }[]).map((p) => `${p.ip ?? "0.0.0.0"}:${p.external}`)]);
         expect(ports.sort()).toEqual([
             ["alertmanager", ["127.0.0.1:9093"]],
+            ["blackbox-exporter", ["127.0.0.1:9115"]],
             ["caddy", ["0.0.0.0:80", "0.0.0.0:443"]],
             ["grafana", ["127.0.0.1:3000"]],
             ["node-exporter", []],
             ["prometheus", ["127.0.0.1:9090"]],
+            ["snmp-exporter", ["127.0.0.1:9116"]],
             ["timescaledb", ["127.0.0.1:5432"]],
         ]);
     });

@@ -34,7 +34,7 @@ describe("rendered host files pass their real checkers", () => {
     it("prometheus.yml: promtool check config (which also checks the rule files)", () => {
         const r = tool("promtool", ["check", "config", `${prom}/prometheus.yml`]);
         expect(r.error).toBeUndefined();
-        expect(r.out).toContain("SUCCESS: 5 rule files found");
+        expect(r.out).toContain("SUCCESS: 7 rule files found");
         expect(r.code).toBe(0);
     });
 
@@ -46,7 +46,7 @@ describe("rendered host files pass their real checkers", () => {
     });
 
     it("rules: promtool check rules", () => {
-        const files = ["fleet", "node", "monitoring-host", "hardware", "monitoring"].map((f) => `${prom}/rules/${f}.yml`);
+        const files = ["fleet", "node", "monitoring-host", "hardware", "monitoring", "probes", "snmp"].map((f) => `${prom}/rules/${f}.yml`);
         const r = tool("promtool", ["check", "rules", ...files]);
         expect(r.code).toBe(0);
         // Per file: the node mixin's 26 alerts for the devices and again for the monitoring host.
@@ -55,7 +55,9 @@ describe("rendered host files pass their real checkers", () => {
             "node:26",
             "monitoring-host:26",
             "hardware:2",
-            "monitoring:5",
+            "monitoring:6",
+            "probes:4",
+            "snmp:4",
         ]);
     });
 

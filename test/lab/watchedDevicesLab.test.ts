@@ -1,0 +1,220 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { APPLY_FLEET_SCRIPT, fleetPayload } from "../../components/scrapeTargets";
+import { loadChecksums } from "../../infra/device";
+import { Fleet, parseFleet } from "../../infra/fleet";
+import { EXPORTER_TARGETS_FILES, renderExporterConfigFiles, renderExporterTargetsFiles, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "../../infra/host";
+import { dashboardQueries, substitute } from "../../lab/dashboardQueries";
+import { sleep } from "../../lab/exec";
+import { ExporterProcess } from "../../lab/exporterProcess";
+import { removeBridge } from "../../lab/network";
+import { PrometheusProcess } from "../../lab/prometheusProcess";
+import { setConnected, setSparePort, setUps, startWatchedDevice, stopSnmpd, stopWatchedDevice, WatchedDevice } from "../../lab/watchedDevice";
+
+/**
+ * Probe and SNMP devices end to end on the lab: simulated devices in network namespaces (Debian's snmpd
+ * with SNMPv2c and an SNMPv3 authPriv user, a Modbus/TCP port, an HTTPS page), Debian's
+ * blackbox_exporter, snmp_exporter and Prometheus on loopback with the rendered configuration, targets
+ * delivered by the host's own script. Faults made on the devices fire the alerts through Prometheus'
+ * own rule evaluation (the rules as rendered, with short durations given as options).
+ */
+jest.setTimeout(300_000);
+
+const SCRAPE_SECONDS = 2;
+const SECRETS: Record<string, string> = { labCommunity: "lab-community-7", upsAuth: "ups-auth-passphrase", upsPriv: "ups-priv-passphrase" };
+
+function fleetText(withPlc2: boolean): string {
+    return `version: 1
+sites:
+  lab:
+    region: lab-region
+    snmp: {version: 2c, communitySecret: labCommunity}
+devices:
+  - name: plc-01
+    address: 10.213.0.181
+    site: lab
+    watch: probe
+    labels: {role: plc}
+    probes:
+      - icmp
+      - tcp: 502
+      - https: {port: 8443, verifyCertificate: false}
+  - name: sw-01
+    address: 10.213.0.182
+    site: lab
+    watch: snmp
+    probes: [icmp]
+  - name: ups-01
+    address: 10.213.0.183
+    site: lab
+    watch: snmp
+    snmp: {version: 3, user: monitor, authPasswordSecret: upsAuth, privPasswordSecret: upsPriv, modules: [system, ups]}
+${withPlc2 ? "  - name: plc-02\n    address: 10.213.0.184\n    site: lab\n    watch: probe\n    probes: [icmp, {tcp: 502}]\n" : ""}`;
+}
+
+describe("probe and SNMP devices on the lab", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-watched-"));
+    const p = path.join(dir, "config/prometheus");
+    const prom = new PrometheusProcess(path.join(p, "prometheus.yml"), path.join(dir, "data"), 19190);
+    const blackbox = new ExporterProcess("/usr/bin/prometheus-blackbox-exporter", path.join(dir, "config/blackbox/blackbox.yml"), 19115, path.join(dir, "blackbox.log"));
+    const snmp = new ExporterProcess("/usr/bin/prometheus-snmp-exporter", path.join(dir, "config/snmp/snmp.yml"), 19116, path.join(dir, "snmp.log"));
+    const devices: WatchedDevice[] = [];
+    const parse = (text: string) => parseFleet(text, { file: "endpoints.yaml", checksums: loadChecksums() });
+
+    const write = (files: Record<string, string>) => {
+        for (const [rel, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+            fs.writeFileSync(path.join(dir, rel), text);
+        }
+    };
+
+    /** As `pulumi up` delivers a fleet's targets: the host's script, against the mapped directory. */
+    function deliverTargets(fleet: Fleet): void {
+        const exporters = renderExporterTargetsFiles(fleet);
+        const payload = fleetPayload(renderTargetsFile(fleet)[TARGETS_FILE], "", { blackbox: exporters[EXPORTER_TARGETS_FILES.blackbox], snmp: exporters[EXPORTER_TARGETS_FILES.snmp] });
+        const r = spawnSync("sh", ["-c", APPLY_FLEET_SCRIPT], { input: payload, env: { ...process.env, IIOTMON_ROOT: dir }, encoding: "utf8" });
+        expect([r.status, r.stderr]).toEqual([0, ""]);
+    }
+
+    async function waitFor<T>(what: string, check: () => Promise<T | undefined>, seconds = 90): Promise<T> {
+        const started = Date.now();
+        let last: unknown;
+        while (Date.now() - started < seconds * 1000) {
+            try {
+                const v = await check();
+                if (v !== undefined) return v;
+            } catch (e) {
+                last = e;
+            }
+            await sleep(500);
+        }
+        throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ""}`);
+    }
+
+    const value = async (expr: string) => {
+        const r = await prom.query(expr);
+        return r.length ? Number(r[0].value[1]) : undefined;
+    };
+    const firing = async (alert: string, labels: Record<string, string>) => {
+        const matchers = Object.entries(labels).map(([k, v]) => `,${k}="${v}"`).join("");
+        return (await prom.query(`ALERTS{alertstate="firing",alertname="${alert}"${matchers}}`)).length > 0 ? true : undefined;
+    };
+
+    beforeAll(async () => {
+        devices.push(await startWatchedDevice("plc-01", 181, { tcpPorts: [502], https: { port: 8443, days: 5 } }));
+        devices.push(await startWatchedDevice("sw-01", 182, { snmp: { community: SECRETS.labCommunity }, tcpPorts: [], spareInterface: true }));
+        devices.push(await startWatchedDevice("ups-01", 183, { snmp: { community: "not-used", v3: { user: "monitor", authPassword: SECRETS.upsAuth, privPassword: SECRETS.upsPriv } }, tcpPorts: [] }));
+        const first = parse(fleetText(false));
+        expect(first.problems).toEqual([]);
+        write(
+            renderHostConfigFiles({
+                stackName: "lab",
+                scrapeIntervalSeconds: SCRAPE_SECONDS,
+                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19193", hostNodeExporter: "127.0.0.1:19199" },
+                exporters: { blackbox: blackbox.address, snmp: snmp.address },
+                fleetAlerts: { deviceDownFor: "6s", siteDownFor: "6s" },
+                watchAlerts: { probeFailingFor: "6s", probeSlowSeconds: 1, probeSlowFor: "1m", certWarningDays: 14, certCriticalDays: 3, certWarningFor: "4s", certCriticalFor: "4s", interfaceDownFor: "6s", flapWindow: "5m", flapChanges: 4, upsFor: "4s" },
+            }),
+        );
+        write({ "config/prometheus/secrets/scrape-ca.crt": "", "config/prometheus/secrets/scrape-password": "unused\n" });
+        // The host's targets directory exists before the first fleet is delivered (the host setup makes it).
+        fs.mkdirSync(`${p}/targets`, { recursive: true });
+        write(renderExporterConfigFiles(first.fleet!, (n) => SECRETS[n]));
+        deliverTargets(first.fleet!);
+        await blackbox.start();
+        await snmp.start();
+        await prom.start();
+    });
+
+    afterAll(async () => {
+        await prom.stop();
+        await blackbox.stop();
+        await snmp.stop();
+        for (const d of devices) await stopWatchedDevice(d);
+        removeBridge();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("scrapes every probe and SNMP device (SNMPv2c and SNMPv3 authPriv) with the fleet's labels", async () => {
+        await waitFor("every probe and SNMP target up", async () => {
+            const targets = (await prom.activeTargets()).filter((t) => t.scrapePool === "blackbox" || t.scrapePool === "snmp");
+            return targets.length === 6 && targets.every((t) => t.health === "up") ? true : undefined;
+        });
+        // Each series carries the device's name, site, region and labels; the probe says which check.
+        await waitFor("plc-01's Modbus/TCP port answering", async () => ((await value('probe_success{job="blackbox",instance="plc-01",site="lab",region="lab-region",role="plc",probe="tcp:502"}')) === 1 ? true : undefined));
+        expect(await value('probe_success{instance="plc-01",probe="icmp"}')).toBe(1);
+        expect(await value('probe_success{instance="plc-01",probe="https:8443/"}')).toBe(1);
+        // SNMPv2c: the interface table of the device's real interfaces, named.
+        expect(await value('ifOperStatus{job="snmp",instance="sw-01",site="lab",region="lab-region",ifName="port2"}')).toBe(1);
+        expect(await value('sysName{instance="sw-01",sysName="sw-01"}')).toBe(1);
+        // SNMPv3 authPriv: the UPS group, on mains with a normal battery.
+        expect(await value('upsOutputSource{job="snmp",instance="ups-01",site="lab"}')).toBe(3);
+        expect(await value('upsBatteryStatus{instance="ups-01"}')).toBe(2);
+        // No series of an exporter lost a label to the target's (they would show as exported_*).
+        expect(await prom.query('{__name__=~".+",job=~"blackbox|snmp",exported_instance!=""}')).toEqual([]);
+    });
+
+    it("answers every query of the probe and SNMP dashboard and of the overview's probe and SNMP table", async () => {
+        // Enough samples for rate() over the rate interval.
+        await sleep(3 * SCRAPE_SECONDS * 1000);
+        const queries = dashboardQueries().filter((q) => q.dashboard === "iiotmon-probe-snmp" || q.where === 'panel "Probe and SNMP devices"');
+        expect(queries.length).toBeGreaterThan(12);
+        const empty: string[] = [];
+        for (const q of queries) {
+            let count = 0;
+            // The dashboard shows one device at a time: each query must show something for some device.
+            for (const device of ["plc-01", "sw-01", "ups-01"]) {
+                const s = substitute(q.expr, { device, site: ".*", region: ".*" }, "10s");
+                if (s.kind === "labelValues") {
+                    const r = await fetch(`${prom.url}/api/v1/series?match[]=${encodeURIComponent(s.selector)}`);
+                    count += ((await r.json()) as { data: unknown[] }).data.length;
+                } else count += (await prom.query(s.expr)).length;
+            }
+            if (count === 0) empty.push(`${q.where}: ${q.expr}`);
+        }
+        expect(empty).toEqual([]);
+        // The overview counts every kind: three devices, all up.
+        const up = dashboardQueries().find((q) => q.where === 'panel "Devices up"')!;
+        const s = substitute(up.expr, { site: ".*", region: ".*" }, "10s");
+        expect(s.kind === "query" ? await value(s.expr) : undefined).toBe(3);
+    });
+
+    it("fires the certificate, UPS, interface and device alerts from real faults", async () => {
+        const [plc, sw, ups] = devices;
+        // The HTTPS page's certificate is valid for 5 days: TlsCertificateExpiring (warning) without any change.
+        await waitFor("TlsCertificateExpiring on plc-01", () => firing("TlsCertificateExpiring", { instance: "plc-01", probe: "https:8443/", severity: "warning" }));
+        expect(await firing("UpsOnBattery", { instance: "ups-01" })).toBeUndefined();
+        setUps(ups, { onBattery: true, batteryLow: true });
+        setSparePort(sw, false);
+        await waitFor("UpsOnBattery on ups-01", () => firing("UpsOnBattery", { instance: "ups-01", site: "lab", severity: "warning" }));
+        await waitFor("UpsBatteryLow on ups-01", () => firing("UpsBatteryLow", { instance: "ups-01", severity: "critical" }));
+        await waitFor("InterfaceDown on sw-01 port2", () => firing("InterfaceDown", { instance: "sw-01", ifName: "port2", severity: "warning" }));
+        // The switch's SNMP agent stops; the PLC is cut off the network.
+        await stopSnmpd(sw);
+        setConnected(plc, false);
+        await waitFor("DeviceDown on sw-01", () => firing("DeviceDown", { instance: "sw-01", site: "lab", severity: "critical" }));
+        await waitFor("ProbeFailing on plc-01's Modbus port", () => firing("ProbeFailing", { instance: "plc-01", probe: "tcp:502", severity: "critical" }));
+        await waitFor("ProbeFailing on plc-01's ICMP", () => firing("ProbeFailing", { instance: "plc-01", probe: "icmp" }));
+        await waitFor("DeviceDown on plc-01", () => firing("DeviceDown", { instance: "plc-01", severity: "critical" }));
+        // Two of the site's three devices down: the site alert, counting probe and SNMP devices alike.
+        await waitFor("SiteDown on lab", () => firing("SiteDown", { site: "lab" }));
+        // The UPS still answers SNMP and its ICMP-less device is not down.
+        expect(await firing("DeviceDown", { instance: "ups-01" })).toBeUndefined();
+        setConnected(plc, true);
+    });
+
+    it("scrapes a probe device added by a fleet edit, with no restart and no configuration change", async () => {
+        const promPid = prom.pid;
+        const [bbPid, snmpPid] = [blackbox.pid, snmp.pid];
+        devices.push(await startWatchedDevice("plc-02", 184, { tcpPorts: [502] }));
+        const before = parse(fleetText(false)).fleet!;
+        const after = parse(fleetText(true)).fleet!;
+        // Its checks are of kinds already in use: blackbox.yml and snmp.yml stay as they are.
+        expect(renderExporterConfigFiles(after, (n) => SECRETS[n])).toEqual(renderExporterConfigFiles(before, (n) => SECRETS[n]));
+        deliverTargets(after);
+        await waitFor("plc-02's probes up", async () => ((await value('min(probe_success{instance="plc-02",site="lab"})')) === 1 && (await value('count(probe_success{instance="plc-02"})')) === 2 ? true : undefined));
+        expect([prom.pid, prom.alive(), blackbox.pid, snmp.pid]).toEqual([promPid, true, bbPid, snmpPid]);
+    });
+});
