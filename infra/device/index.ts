@@ -2,3 +2,4 @@ export * from "./checksums";
 export * from "./deviceCommands";
 export * from "./dialBudget";
 export * from "./pushedTarballs";
+export * from "./collectorWal";

@@ -18,3 +18,5 @@ export * from "./nodeAlertRules";
 export * from "./prometheusConfig";
 export * from "./scrapeTargets";
 export * from "./sizing";
+export * from "./collectorConfig";
+export * from "./remoteWriteReceiver";
