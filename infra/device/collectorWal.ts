@@ -1,3 +1,5 @@
+import { DEFAULT_OUTAGE_BUDGET_HOURS, MAX_OUTAGE_BUDGET_HOURS } from "../fleet";
+
 /**
  * How much disk a site collector's write-ahead log may need, from the site's device count and the
  * outage it must ride out. The agent keeps every sample that was not sent, plus, in normal operation,
@@ -18,7 +20,6 @@ export const STEADY_WAL_HOURS = 4;
 export const WAL_BYTES_PER_SAMPLE = 8;
 /** Room for series records, checkpoints and a segment being written. */
 export const WAL_MIN_BYTES = 256 * 1024 * 1024;
-export const DEFAULT_OUTAGE_BUDGET_HOURS = 6;
 
 export interface CollectorWalInput {
     readonly devices: number;
@@ -38,7 +39,7 @@ export interface CollectorWalSize {
 
 export function collectorWalSize(i: CollectorWalInput): CollectorWalSize {
     const budget = i.outageBudgetHours ?? DEFAULT_OUTAGE_BUDGET_HOURS;
-    if (!(budget > 0) || budget > 7 * 24) throw new Error(`the outage budget must be between 0 and 168 hours, not ${budget}`);
+    if (!(budget > 0) || budget > MAX_OUTAGE_BUDGET_HOURS) throw new Error(`the outage budget must be above 0 and at most ${MAX_OUTAGE_BUDGET_HOURS} hours, not ${budget}`);
     if (!(i.scrapeIntervalSeconds > 0)) throw new Error(`the scrape interval must be positive, not ${i.scrapeIntervalSeconds}`);
     const samplesPerSecond = (i.devices * (i.seriesPerDevice ?? SERIES_PER_DEVICE)) / i.scrapeIntervalSeconds;
     const held = samplesPerSecond * (budget + STEADY_WAL_HOURS) * 3600 * WAL_BYTES_PER_SAMPLE;

@@ -3,7 +3,7 @@ import * as path from "path";
 import { Fleet } from "../fleet";
 import { provisionerScript } from "../common";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
-import { ruleFiles } from "./alertRules";
+import { CollectorSiteRef, ruleFiles } from "./alertRules";
 import { NodeAlertThresholds } from "../settings";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
@@ -35,17 +35,30 @@ export interface HostConfigOptions {
     readonly alertChannels?: AlertChannels;
     /** Thresholds of the node alerts. Defaults to the node mixin's. */
     readonly nodeAlertThresholds?: NodeAlertThresholds;
+    /** Sites scraped by a collector: their alert rules, and how old a sample the receiver accepts. */
+    readonly collectorSites?: readonly CollectorSiteRef[];
+}
+
+/** The fleet's collector sites, as the host's configuration needs them. */
+export function collectorSitesOf(fleet: Pick<Fleet, "sites">): CollectorSiteRef[] {
+    return fleet.sites.flatMap((s) => (s.collector ? [{ site: s.name, region: s.region, device: s.collector.device, outageBudgetHours: s.collector.outageBudgetHours }] : []));
 }
 
 /**
  * Every configuration file the monitoring host receives, by path under /srv/iiotmon, except the
- * targets (see TARGETS_FILE) and secrets. None of these depends on the devices, so a fleet edit never
- * touches them.
+ * targets (see TARGETS_FILE) and secrets. None of these depends on the devices (only on which sites have
+ * a collector), so a device edit never touches them.
  */
 export function renderHostConfigFiles(o: HostConfigOptions): Record<string, string> {
     return {
-        "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds }),
-        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
+        "config/prometheus/prometheus.yml": renderPrometheusConfig({
+            paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS,
+            stackName: o.stackName,
+            scrapeIntervalSeconds: o.scrapeIntervalSeconds,
+            // The longest budget and an hour of margin: older samples of a backlog would be refused as out of bounds.
+            ...(o.collectorSites?.length ? { outOfOrderHours: Math.ceil(Math.max(...o.collectorSites.map((c) => c.outageBudgetHours))) + 1 } : {}),
+        }),
+        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds, o.collectorSites)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
@@ -54,9 +67,20 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
     };
 }
 
-/** The targets file for a fleet. */
-export function renderTargetsFile(fleet: Pick<Fleet, "devices">): Record<string, string> {
-    return { [TARGETS_FILE]: renderScrapeTargets(fleet) };
+/** The devices the monitoring host scrapes itself: those of sites without a collector. */
+export function centrallyScrapedDevices(fleet: Pick<Fleet, "devices"> & Partial<Pick<Fleet, "sites">>): Fleet["devices"] {
+    const collected = new Set((fleet.sites ?? []).filter((s) => s.collector).map((s) => s.name));
+    return fleet.devices.filter((d) => !collected.has(d.site));
+}
+
+/** The monitoring host's targets file for a fleet: every device of a site without a collector. */
+export function renderTargetsFile(fleet: Pick<Fleet, "devices"> & Partial<Pick<Fleet, "sites">>): Record<string, string> {
+    return { [TARGETS_FILE]: renderScrapeTargets({ devices: centrallyScrapedDevices(fleet) }) };
+}
+
+/** The file_sd targets of one site's collector: every device of its site, the collector included. */
+export function renderSiteTargets(fleet: Pick<Fleet, "devices">, site: string): string {
+    return renderScrapeTargets({ devices: fleet.devices.filter((d) => d.site === site) });
 }
 
 /** A file for the host with the owner (the uid its container runs as) and mode it needs. */
