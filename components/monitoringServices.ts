@@ -33,6 +33,8 @@ export interface MonitoringServicesArgs {
     readonly grafanaSettings: pulumi.Input<string[]>;
     /** Where the HTTPS proxy listens: every interface, or the loopback only (no public ingress: SSM forwards to it). */
     readonly proxyBindAddress: "0.0.0.0" | "127.0.0.1";
+    /** Port of the remote-write receiver site of the proxy, published on every interface; undefined: no site collector. */
+    readonly remoteWritePort?: number;
 }
 
 /** The label that ties Docker resources to the instance they run on. */
@@ -113,6 +115,8 @@ export class MonitoringServices extends pulumi.ComponentResource {
                     "--web.enable-lifecycle",
                     // Snapshots for backups; the port is bound to the host's loopback only.
                     "--web.enable-admin-api",
+                    // Site collectors' samples; only the proxy's receiver site reaches it (POST /api/v1/write, per-site credentials).
+                    "--web.enable-remote-write-receiver",
                 ],
                 volumes: [
                     { hostPath: HOST_DIRS.prometheusConfig, containerPath: CONTAINER_PROMETHEUS_PATHS.configDir, readOnly: true },
@@ -178,7 +182,11 @@ export class MonitoringServices extends pulumi.ComponentResource {
                     // ACME account and certificates survive a new container or host (Let's Encrypt rate-limits re-issuing).
                     { hostPath: HOST_DIRS.caddyData, containerPath: "/data" },
                 ],
-                ports: [...publicPorts, { internal: 443, external: 443, ip: args.proxyBindAddress }],
+                ports: [
+                    ...publicPorts,
+                    { internal: 443, external: 443, ip: args.proxyBindAddress },
+                    ...(args.remoteWritePort ? [{ internal: args.remoteWritePort, external: args.remoteWritePort, ip: "0.0.0.0" }] : []),
+                ],
                 healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:2019/config/"], interval: "15s", timeout: "5s", retries: 4 },
             },
             { ...replace, dependsOn: [args.configuration, grafana] },

@@ -16,7 +16,7 @@
 # longest a sample may wait in the WAL, e.g. 7h), wal_bytes (disk the WAL may need, checked before
 # anything changes), restart_with_backlog (yes|no).
 # Standard input (secret, never on a command line or in a log): sections "@@file NAME" for
-# prometheus.yml, targets.json, scrape-ca.crt, scrape-password, remote-write-ca.crt,
+# prometheus.yml, targets.json, scrape-ca.crt, scrape-password, remote-write-ca.crt (may be empty),
 # remote-write-password; then "@@end".
 # Output: one "iiotmon: ..." line per step, and a final "IIOTMON_RESULT ..." line.
 set -eu
@@ -102,9 +102,11 @@ while IFS= read -r line || [ -n "$line" ]; do
         *) [ -z "$current" ] || printf '%s\n' "$line" >>"$current" ;;
     esac
 done
-for f in prometheus.yml targets.json scrape-ca.crt scrape-password remote-write-ca.crt remote-write-password; do
+for f in prometheus.yml targets.json scrape-ca.crt scrape-password remote-write-password; do
     [ -s "$stage/files/$f" ] || fail "the payload on stdin has no $f" bad-payload
 done
+# Empty when the receiver's certificate is from a public CA: the agent then uses the device's trust store.
+[ -f "$stage/files/remote-write-ca.crt" ] || : >"$stage/files/remote-write-ca.crt"
 # Passwords are read by Prometheus as the whole file: no trailing newline.
 for f in scrape-password remote-write-password; do
     printf '%s' "$(cat "$stage/files/$f")" >"$stage/files/$f.tmp" && mv "$stage/files/$f.tmp" "$stage/files/$f"
@@ -198,7 +200,9 @@ Wants=network-online.target
 Type=simple
 User=$svc_user
 Group=$svc_user
-ExecStart=$bin $agent_flag --config.file=$conf_dir/prometheus.yml --storage.agent.path=$data_dir --storage.agent.retention.max-time=$retention --storage.agent.wal-compression --web.listen-address=127.0.0.1:$port
+# flush-deadline: on stop, try 10 s (not the default minute) to send what is queued; during an outage
+# nothing can be sent, and a restart would otherwise hang for a minute.
+ExecStart=$bin $agent_flag --config.file=$conf_dir/prometheus.yml --storage.agent.path=$data_dir --storage.agent.retention.max-time=$retention --storage.agent.wal-compression --storage.remote.flush-deadline=10s --web.listen-address=127.0.0.1:$port
 # Configuration and targets are re-read on SIGHUP; a restart would drop the unsent backlog.
 ExecReload=/bin/kill -HUP \$MAINPID
 Restart=always

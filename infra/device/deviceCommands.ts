@@ -110,8 +110,13 @@ export function deviceScriptArgs(device: Device, checksums: ChecksumTable, owner
  * `@@script install`, `@@script uninstall`, `@@args` (one argument per line), `@@payload`, then the secrets.
  */
 export function deviceStdin(args: readonly string[], secrets: DeviceSecrets): string {
+    return framedStdin({ install: INSTALL_SCRIPT, uninstall: UNINSTALL_SCRIPT }, args, devicePayload(secrets));
+}
+
+/** The frame deviceCommand reads: both scripts, the arguments, then the payload for the script. */
+export function framedStdin(scripts: Readonly<Record<DeviceScript, string>>, args: readonly string[], payload: string): string {
     const script = (name: DeviceScript, text: string) => `@@script ${name}\n${text.endsWith("\n") ? text : text + "\n"}`;
-    return script("install", INSTALL_SCRIPT) + script("uninstall", UNINSTALL_SCRIPT) + `@@args\n${args.map((a) => a + "\n").join("")}@@payload\n` + devicePayload(secrets);
+    return script("install", scripts.install) + script("uninstall", scripts.uninstall) + `@@args\n${args.map((a) => a + "\n").join("")}@@payload\n` + payload;
 }
 
 export interface DeviceSecrets {

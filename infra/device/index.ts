@@ -3,3 +3,4 @@ export * from "./deviceCommands";
 export * from "./dialBudget";
 export * from "./pushedTarballs";
 export * from "./collectorWal";
+export * from "./collectorCommands";

@@ -64,6 +64,8 @@ export interface CollectorConfigOptions {
     readonly region: string;
     /** TLS server name to verify the receiver's certificate against, when the URL's host is not in it. */
     readonly remoteWriteServerName?: string;
+    /** The receiver's certificate is from a public CA (ACME): no CA file, the device's trust store. */
+    readonly useSystemRoots?: boolean;
     /** Defaults to COLLECTOR_PATHS (the device); benchmarks run the agent elsewhere. */
     readonly paths?: CollectorPaths;
     /** The agent's own port. Defaults to COLLECTOR_AGENT_PORT. */
@@ -92,7 +94,7 @@ export function renderCollectorConfig(o: CollectorConfigOptions): string {
                 url: o.remoteWriteUrl,
                 name: `site-${o.site}`,
                 basic_auth: { username: collectorUsername(o.site), password_file: p.remoteWritePasswordFile },
-                tls_config: { ca_file: p.remoteWriteCaFile, min_version: "TLS12", ...(o.remoteWriteServerName ? { server_name: o.remoteWriteServerName } : {}) },
+                tls_config: { ...(o.useSystemRoots ? {} : { ca_file: p.remoteWriteCaFile }), min_version: "TLS12", ...(o.remoteWriteServerName ? { server_name: o.remoteWriteServerName } : {}) },
                 queue_config: { ...COLLECTOR_QUEUE_CONFIG },
                 metadata_config: { send: false },
             },

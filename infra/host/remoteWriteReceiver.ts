@@ -27,7 +27,7 @@ export interface RemoteWriteReceiverOptions {
     /** Prometheus as the proxy reaches it, host:port. */
     readonly upstream: string;
     readonly credentials: readonly CollectorCredential[];
-    /** Networks collectors connect from; anything else is refused before TLS reaches HTTP. */
+    /** Networks collectors connect from; anything else gets 404 before credentials are checked. */
     readonly allowedCidrs: readonly string[];
 }
 
@@ -37,7 +37,8 @@ export const REMOTE_WRITE_PATH = "/api/v1/write";
 
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 const USERNAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+/** The shape only (Caddy checks the hash itself when it loads): a bcrypt hash starts $2a$, $2b$ or $2y$ and its cost. */
+const BCRYPT = /^\$2[aby]\$\d\d\$\S+$/;
 
 /**
  * The receiver's Caddyfile site block, for Caddy 2.6 (Debian's, which the lab runs) and 2.10 (the pinned
@@ -58,11 +59,12 @@ export function renderRemoteWriteSite(o: RemoteWriteReceiverOptions): string {
         `# Remote write from site collectors: POST ${REMOTE_WRITE_PATH} only, from the allowed networks, one user per site.`,
         `${site} {`,
         ...(o.tls ? [`\ttls ${o.tls.certFile} ${o.tls.keyFile}`] : []),
-        "\t@outside not remote_ip " + o.allowedCidrs.join(" "),
-        "\tabort @outside",
+        // One matcher for path, method and source: Caddy orders directives itself (handle before abort or
+        // respond), so a separate source check outside this handle would run after the proxy, too late.
         "\t@write {",
         "\t\tmethod POST",
         `\t\tpath ${REMOTE_WRITE_PATH}`,
+        `\t\tremote_ip ${o.allowedCidrs.join(" ")}`,
         "\t}",
         "\thandle @write {",
         "\t\tbasicauth bcrypt iiot-monitoring {",
