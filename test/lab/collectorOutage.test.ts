@@ -257,6 +257,14 @@ describe("a site collector rides out a link outage without losing a sample", () 
         await central.stop();
         await central.start();
 
+        // An upgrade that needs a restart (here: another unit) is refused while samples wait: it would drop them.
+        await sleep(Math.max(0, (collectorBackAt + 80 - Date.now() / 1000) * 1000));
+        const started = await sshRun(conn(), "systemctl show -p ActiveEnterTimestampMonotonic --value prometheus-agent.service");
+        expect(installStdin).toContain("\nretention=7h\n");
+        const upgrade = await sshRun(conn(), deviceCommand("install"), installStdin.replace("\nretention=7h\n", "\nretention=8h\n"));
+        expect([upgrade.code, upgrade.stdout.trim().split("\n").pop()]).toEqual([1, "IIOTMON_RESULT device=c17-gw status=failed reason=backlog-pending"]);
+        expect((await sshRun(conn(), "systemctl show -p ActiveEnterTimestampMonotonic --value prometheus-agent.service")).stdout).toBe(started.stdout);
+
         await sleep(Math.max(0, (collectorBackAt + OUTAGE_ZERO_LOSS_SECONDS - Date.now() / 1000) * 1000));
         const restoredAt = Date.now() / 1000;
         run("ip", ["link", "set", UPLINK.host, "up"]);
