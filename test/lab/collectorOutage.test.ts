@@ -300,4 +300,11 @@ describe("a site collector rides out a link outage without losing a sample", () 
             expect([s, t.filter((v) => v < cutAt - 6).length >= 53]).toEqual([s, true]);
         }
     });
+
+    it("the uninstall (the setting removed) leaves nothing of the collector behind, node_exporter untouched", async () => {
+        const removed = await sshRun(conn(), deviceCommand("uninstall"), installStdin);
+        expect(removed.stdout).toMatch(/IIOTMON_RESULT device=c17-gw status=ok removed=[1-9]/);
+        const left = await sshRun(conn(), "ls -d /etc/prometheus-agent /var/lib/prometheus-agent /usr/local/bin/prometheus-agent /etc/systemd/system/prometheus-agent.service 2>/dev/null; id prom-agent 2>/dev/null; systemctl is-active node_exporter.service");
+        expect(left.stdout.trim()).toBe("active");
+    });
 });
