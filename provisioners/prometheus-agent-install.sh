@@ -228,12 +228,19 @@ unit_changed=0
 cmp -s "$stage/unit" "$unit" 2>/dev/null || unit_changed=1
 
 # How far behind the remote write is, in seconds (empty when the agent does not answer or has no curl).
+# A queue that has sent nothing since the agent started has no sent timestamp yet: it is behind since
+# the start.
 backlog_seconds() {
     command -v curl >/dev/null 2>&1 || return 0
     curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '
-        /^prometheus_remote_storage_highest_timestamp_in_seconds / { newest = $2 }
-        /^prometheus_remote_storage_queue_highest_sent_timestamp_seconds\{/ { if (sent == "" || $2 < sent) sent = $2 }
-        END { if (newest != "" && sent != "") printf "%d\n", newest - sent }'
+        /^prometheus_remote_storage_highest_timestamp_in_seconds / { newest = $2 + 0 }
+        /^process_start_time_seconds / { start = $2 + 0 }
+        /^prometheus_remote_storage_queue_highest_sent_timestamp_seconds\{/ { if (sent == "" || $2 + 0 < sent) sent = $2 + 0 }
+        END {
+            if (newest == "" || start == "") exit
+            if (sent == "" || sent < start) sent = start
+            printf "%d\n", newest - sent
+        }'
 }
 if { [ -n "$new_bin" ] || [ "$unit_changed" = 1 ]; } && systemctl is-active --quiet prometheus-agent.service; then
     lag=$(backlog_seconds)
