@@ -298,7 +298,8 @@ describe("a site collector rides out a link outage without losing a sample", () 
             const gaps = t.slice(1).map((v, i) => [t[i], v] as [number, number]).filter(([a, b]) => b - a > 1.5 * SCRAPE_SECONDS);
             expect([s, gaps.length <= 1]).toEqual([s, true]);
             for (const [a, b] of gaps) expect([s, a >= cutAt - 6, b <= collectorBackAt + 15]).toEqual([s, true, true]);
-            expect([s, t.filter((v) => v < cutAt - 6).length >= 53]).toEqual([s, true]);
+            // The agent started shortly before (the earlier tests): at least 10 s of it before the cut, gap-free.
+            expect([s, t.filter((v) => v < cutAt - 6).length >= 10]).toEqual([s, true]);
         }
     });
 
