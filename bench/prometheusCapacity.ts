@@ -56,12 +56,12 @@ async function capturePayload(log: (s: string) => void): Promise<string> {
     }
 }
 
-function address(i: number): string {
+export function address(i: number): string {
     return `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 }
 
 /** A CA and one server certificate valid for every simulated device address. */
-function certificates(dir: string, n: number): { ca: string; cert: string; key: string } {
+export function certificates(dir: string, n: number): { ca: string; cert: string; key: string } {
     const sans = Array.from({ length: n }, (_, i) => `IP:${address(i)}`).join(",");
     fs.writeFileSync(path.join(dir, "ext.cnf"), `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`);
     const o = (...args: string[]) => run("openssl", args, { cwd: dir });

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { benchBackup } from "./backupRestic";
+import { benchCollectorOutage } from "./collectorOutage";
 import { compileProject } from "./compiled";
 import { benchEditCost } from "./editCost";
 import { benchProgram } from "./programEval";
@@ -11,10 +12,11 @@ import { benchProvisioning } from "./provisioning";
 /**
  * `npm run bench`: measures, prints tables, writes bench/results.json. Never part of the tests.
  * BENCH_ONLY=program,edit,provisioning,prometheus,backup picks sections; BENCH_MINUTES sets how long
- * Prometheus is measured (default 4); BENCH_BACKUP_GB the TSDB size of the backup section (default 1).
+ * Prometheus is measured (default 4); BENCH_BACKUP_GB the TSDB size of the backup section (default 1);
+ * BENCH_OUTAGE_MINUTES the site collector's link outage (default 30, plus about 10 minutes around it).
  */
 async function main(): Promise<void> {
-    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus,backup").split(",");
+    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus,backup,collector").split(",");
     const out = path.join(__dirname, "results.json");
     // Sections run alone (BENCH_ONLY) update their part of the results and keep the others.
     const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
@@ -64,6 +66,14 @@ async function main(): Promise<void> {
         const row = await benchBackup(Number(process.env.BENCH_BACKUP_GB ?? 1) * 1e9, log);
         results.backup = row;
         section("Backups with restic to S3 (s3rver on loopback): first, second after one more block, restore", row);
+    }
+
+    if (only.includes("collector")) {
+        const row = await benchCollectorOutage(100, Number(process.env.BENCH_OUTAGE_MINUTES ?? 30), Number(process.env.BENCH_COLLECTOR_STEADY_MINUTES ?? 5), log);
+        results.collector = row;
+        const { queue, ...rest } = row;
+        section(`Site collector (Prometheus agent) at 100 devices: ${row.outageMinutes}-minute link outage, drain, link bytes, memory, WAL`, rest);
+        section("Its remote-write queue", queue);
     }
 
     fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");

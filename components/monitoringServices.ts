@@ -38,6 +38,8 @@ export interface MonitoringServicesArgs {
     readonly grafanaSettings: pulumi.Input<string[]>;
     /** Where the HTTPS proxy listens: every interface, or the loopback only (no public ingress: SSM forwards to it). */
     readonly proxyBindAddress: "0.0.0.0" | "127.0.0.1";
+    /** Port of the remote-write receiver site of the proxy, published on every interface; undefined: no site collector. */
+    readonly remoteWritePort?: number;
 }
 
 /** A service's port, published on the host's loopback only (the host's scripts and the SSM forward reach it there). */
@@ -135,6 +137,8 @@ export class MonitoringServices extends pulumi.ComponentResource {
                     "--web.enable-lifecycle",
                     // Snapshots for backups; the port is bound to the host's loopback only.
                     "--web.enable-admin-api",
+                    // Site collectors' samples; only the proxy's receiver site reaches it (POST /api/v1/write, per-site credentials).
+                    "--web.enable-remote-write-receiver",
                 ],
                 ports: loopback("prometheus"),
                 healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${SERVICES.prometheus.port}/-/healthy`], interval: "15s", timeout: "5s", retries: 4, startPeriod: "30s" },
@@ -182,7 +186,12 @@ export class MonitoringServices extends pulumi.ComponentResource {
             {
                 ...base("caddy"),
                 command: ["caddy", "run", "--config", CADDY_CONTAINER_PATHS.caddyfile, "--adapter", "caddyfile"],
-                ports: [...publicPorts, { internal: SERVICES.caddy.port, external: SERVICES.caddy.port, ip: args.proxyBindAddress }],
+                ports: [
+                    ...publicPorts,
+                    { internal: SERVICES.caddy.port, external: SERVICES.caddy.port, ip: args.proxyBindAddress },
+                    // The site collectors' remote-write receiver (Caddy checks their source and credentials).
+                    ...(args.remoteWritePort ? [{ internal: args.remoteWritePort, external: args.remoteWritePort, ip: "0.0.0.0" }] : []),
+                ],
                 healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://localhost:${CADDY_ADMIN_PORT}/config/`], interval: "15s", timeout: "5s", retries: 4 },
             },
             { ...replace, dependsOn: [args.configuration, grafana] },

@@ -36,3 +36,4 @@ export const adminSshPrivateKey = outputs.adminSshPrivateKey;
 export const backupBucket = outputs.backupBucket;
 export const backupRepositoryPassword = outputs.backupRepositoryPassword;
 export const sizing = outputs.sizing;
+export const siteCollectors = outputs.siteCollectors;

@@ -76,3 +76,35 @@ export function ensureMirror(): string {
 export function tarballSize(version: string): number {
     return fs.statSync(path.join(MIRROR_DIR, `v${version}`, tarballName(version))).size;
 }
+
+/** A Prometheus release built in the lab from Debian's 2.42 binary, in the official layout, for site collectors. */
+export const LAB_PROMETHEUS_VERSION = "2.42.0-lab.1";
+export const PROMETHEUS_CHECKSUMS_FILE = path.join(MIRROR_DIR, "prometheus-sha256sums.txt");
+
+export function prometheusTarballName(version = LAB_PROMETHEUS_VERSION, arch = "amd64"): string {
+    return `prometheus-${version}.linux-${arch}.tar.gz`;
+}
+
+/**
+ * Builds (once) the lab's Prometheus release tarball and its sha256sums.txt, which a lab stack gives as
+ * collectorChecksumsFiles: the same pinning as for a real release.
+ */
+export function ensurePrometheusRelease(): { tarball: string; checksums: string } {
+    const tarball = path.join(MIRROR_DIR, `v${LAB_PROMETHEUS_VERSION}`, prometheusTarballName());
+    if (fs.existsSync(tarball) && fs.existsSync(PROMETHEUS_CHECKSUMS_FILE)) return { tarball, checksums: PROMETHEUS_CHECKSUMS_FILE };
+    const dirName = `prometheus-${LAB_PROMETHEUS_VERSION}.linux-amd64`;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-prom-tarball-"));
+    try {
+        fs.mkdirSync(path.join(work, dirName));
+        fs.copyFileSync("/usr/bin/prometheus", path.join(work, dirName, "prometheus"));
+        fs.chmodSync(path.join(work, dirName, "prometheus"), 0o755);
+        fs.writeFileSync(path.join(work, dirName, "LICENSE"), "Apache License 2.0 (lab build of Debian's prometheus)\n");
+        fs.mkdirSync(path.dirname(tarball), { recursive: true });
+        run("tar", ["-czf", `${tarball}.tmp`, "--owner=0", "--group=0", "-C", work, dirName]);
+        fs.renameSync(`${tarball}.tmp`, tarball);
+        fs.writeFileSync(PROMETHEUS_CHECKSUMS_FILE, `${sha256(tarball)}  ${prometheusTarballName()}\n`);
+        return { tarball, checksums: PROMETHEUS_CHECKSUMS_FILE };
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}

@@ -3,6 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { isAlive, sleep } from "./exec";
 
+export interface PrometheusProcessOptions {
+    /** Agent mode (a site collector): `--enable-feature=agent`, the WAL in dataDir. */
+    readonly agent?: boolean;
+    /** More flags, e.g. `--web.enable-remote-write-receiver`. */
+    readonly extraArgs?: readonly string[];
+}
+
 /** Debian's Prometheus, started for a test or a benchmark, on loopback, ended by its PID. */
 export class PrometheusProcess {
     pid?: number;
@@ -11,6 +18,7 @@ export class PrometheusProcess {
         readonly configFile: string,
         readonly dataDir: string,
         readonly port: number,
+        readonly options: PrometheusProcessOptions = {},
     ) {}
 
     get url(): string {
@@ -19,10 +27,16 @@ export class PrometheusProcess {
 
     async start(): Promise<void> {
         fs.mkdirSync(this.dataDir, { recursive: true });
-        const log = fs.openSync(path.join(this.dataDir, "prometheus.log"), "w");
+        const log = fs.openSync(path.join(this.dataDir, "prometheus.log"), "a");
         const child = spawn(
             "/usr/bin/prometheus",
-            [`--config.file=${this.configFile}`, `--storage.tsdb.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, "--web.enable-lifecycle", "--web.enable-admin-api"],
+            [
+                `--config.file=${this.configFile}`,
+                ...(this.options.agent ? ["--enable-feature=agent", `--storage.agent.path=${this.dataDir}`] : [`--storage.tsdb.path=${this.dataDir}`, "--web.enable-admin-api"]),
+                `--web.listen-address=127.0.0.1:${this.port}`,
+                "--web.enable-lifecycle",
+                ...(this.options.extraArgs ?? []),
+            ],
             { detached: true, stdio: ["ignore", log, log] },
         );
         fs.closeSync(log);

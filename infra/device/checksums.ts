@@ -5,12 +5,19 @@ import { PROVISIONERS_DIR, UserError } from "../common";
 
 export const SHIPPED_CHECKSUMS_FILE = path.join(PROVISIONERS_DIR, "node-exporter.sha256sums");
 
-const LINE = /^([0-9a-f]{64})\s+\*?node_exporter-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)\.linux-([a-z0-9]+)\.tar\.gz$/;
+/** Pinned checksums of Prometheus releases, for site collectors (none ship: see the file's header). */
+export const SHIPPED_COLLECTOR_CHECKSUMS_FILE = path.join(PROVISIONERS_DIR, "prometheus.sha256sums");
+
+/** A line of a release's sha256sums.txt for `<project>-<version>.linux-<arch>.tar.gz`. */
+function releaseLine(project: string): RegExp {
+    return new RegExp(`^([0-9a-f]{64})\\s+\\*?${project}-(\\d+\\.\\d+\\.\\d+(?:[-+][0-9A-Za-z.-]+)?)\\.linux-([a-z0-9]+)\\.tar\\.gz$`);
+}
+const LINE = releaseLine("node_exporter");
 
 /** Parses `sha256sums.txt` lines as the release publishes them; other files in it are ignored. */
-export function parseChecksums(text: string, into = new Map<string, Map<Arch, string>>()): Map<string, Map<Arch, string>> {
+export function parseChecksums(text: string, into = new Map<string, Map<Arch, string>>(), line = LINE): Map<string, Map<Arch, string>> {
     for (const raw of text.split("\n")) {
-        const m = LINE.exec(raw.trim());
+        const m = line.exec(raw.trim());
         if (!m) continue;
         const [, sha, version, arch] = m;
         if (!(ARCHES as readonly string[]).includes(arch)) continue;
@@ -33,5 +40,16 @@ export function loadChecksums(extraFiles: readonly string[] = []): Map<string, M
         }
         parseChecksums(text, table);
     }
+    return table;
+}
+
+/**
+ * Checksums of Prometheus releases (the collector's binary): the shipped file plus the operator's own
+ * (collectorChecksumsFiles), each in the format of the release's sha256sums.txt.
+ */
+export function loadCollectorChecksums(extraFiles: readonly string[] = []): Map<string, Map<Arch, string>> {
+    const line = releaseLine("prometheus");
+    const table = parseChecksums(fs.readFileSync(SHIPPED_COLLECTOR_CHECKSUMS_FILE, "utf8"), new Map(), line);
+    for (const f of extraFiles) parseChecksums(fs.readFileSync(f, "utf8"), table, line);
     return table;
 }

@@ -18,8 +18,13 @@ function changeLines(c: DeviceChange): string[] {
     return c.changes.map((f) => `${f.field}: ${show(f.from)} -> ${show(f.to)}`);
 }
 
+/** Sites are listed when one has a collector or changes how it is scraped; a fleet without collectors reads as before. */
+function showSites(d: FleetDiff): boolean {
+    return d.sites.some((s) => s.was !== undefined || s.scrapedBy !== "monitoring host");
+}
+
 export function summaryLine(d: FleetDiff): string {
-    if (!d.devices.length && !d.levels.length) return "No change to the fleet.";
+    if (!d.devices.length && !d.levels.length && !d.sites.some((s) => s.was)) return "No change to the fleet.";
     const counts = ORDER.map((k) => [k, d.devices.filter((c) => c.kind === k).length] as const).filter(([, n]) => n > 0);
     return `${counts.map(([k, n]) => `${n} ${k === "labels" ? "relabelled" : k}`).join(", ")}; ${d.totals.touched} device(s) touched (fleet: ${d.totals.before} -> ${d.totals.after})`;
 }
@@ -36,6 +41,8 @@ export function renderText(d: FleetDiff): string {
             for (const l of changeLines(c)) out.push(`      ${l}`);
         }
     }
+    if (showSites(d)) out.push("", "Sites:");
+    for (const s of showSites(d) ? d.sites : []) out.push(`  ${s.site}: scraped by ${s.scrapedBy}${s.was ? ` (was: ${s.was})` : ""}`);
     for (const l of d.levels) {
         out.push("", `Changed ${l.level} (reaches ${l.devices.length} device(s)${l.devices.length ? `: ${l.devices.slice(0, 10).join(", ")}${l.devices.length > 10 ? ", ..." : ""}` : ""}):`);
         for (const f of l.changes) out.push(`  ${f.field}: ${show(f.from)} -> ${show(f.to)}`);
@@ -55,6 +62,10 @@ export function renderMarkdown(d: FleetDiff, title = "Fleet change"): string {
     if (table.length) {
         out.push("", "| device | site | change | what happens |", "|---|---|---|---|");
         for (const c of table) out.push(`| \`${c.device}\` | ${md(c.site)} | ${c.kind} | ${md(c.action)} |`);
+    }
+    if (showSites(d)) {
+        out.push("", "| site | scraped by |", "|---|---|");
+        for (const s of d.sites) out.push(`| ${md(s.site)} | ${md(s.scrapedBy)}${s.was ? ` (was: ${md(s.was)})` : ""} |`);
     }
     const details: string[] = [];
     for (const c of d.devices) {

@@ -1,3 +1,4 @@
+import { scrapedBy } from "./fleetTable";
 import { Device, Fleet } from "./types";
 
 /** What a fleet change does to one device. */
@@ -29,8 +30,17 @@ export interface LevelChange {
     readonly devices: readonly string[];
 }
 
+/** How a site is scraped after the change, and before when that differs. */
+export interface SiteScraping {
+    readonly site: string;
+    readonly scrapedBy: string;
+    /** Set when the change moves the site between the monitoring host and a collector (or between collectors). */
+    readonly was?: string;
+}
+
 export interface FleetDiff {
     readonly devices: readonly DeviceChange[];
+    readonly sites: readonly SiteScraping[];
     readonly levels: readonly LevelChange[];
     readonly warnings: readonly string[];
     readonly totals: { readonly before: number; readonly after: number; readonly touched: number };
@@ -208,5 +218,16 @@ export function diffFleets(before: Fleet, after: Fleet, levels: { before: FleetL
         if (l.level.startsWith("site ") && l.devices.length) warnings.push(`${l.level} changed: it reaches all of its ${l.devices.length} device(s)`);
         if (l.level === "defaults" && l.devices.length) warnings.push(`defaults changed: they reach ${l.devices.length} device(s) across sites`);
     }
-    return { devices, levels: levelChanges, warnings, totals: { before: before.devices.length, after: after.devices.length, touched } };
+    const sitesBefore = new Map(before.sites.map((s) => [s.name, scrapedBy(s)]));
+    const sites: SiteScraping[] = after.sites.map((s) => {
+        const now = scrapedBy(s);
+        const was = sitesBefore.get(s.name);
+        return { site: s.name, scrapedBy: now, ...(was !== undefined && was !== now ? { was } : {}) };
+    });
+    for (const s of sites) {
+        if (s.was?.startsWith("collector") && !s.scrapedBy.startsWith("collector")) {
+            warnings.push(`site ${s.site} goes back to the monitoring host: its collector is uninstalled, and the host must reach the site's devices itself`);
+        }
+    }
+    return { devices, sites, levels: levelChanges, warnings, totals: { before: before.devices.length, after: after.devices.length, touched } };
 }

@@ -1,5 +1,10 @@
-import { Fleet } from "./types";
+import { Fleet, Site } from "./types";
 import { AgentlessDevice, Probe, probeId } from "./watch";
+
+/** Who scrapes a site's devices, in the words `fleet list`, `fleet diff` and `fleet render` print. */
+export function scrapedBy(site: Pick<Site, "collector">): string {
+    return site.collector ? `collector ${site.collector.device} (outage budget ${site.collector.outageBudgetHours} h)` : "monitoring host";
+}
 
 /** Pads columns to their widest cell; plain text so it reads the same in a terminal and in CI logs. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -10,12 +15,14 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 /** The fleet as `npm run fleet -- list` prints it. */
 export function fleetTable(fleet: Fleet): string {
+    const sites = new Map(fleet.sites.map((s) => [s.name, s]));
     const rows = fleet.devices.map((d) => [
         d.name,
         d.ssh.bastion ? `${d.address} (via ${d.ssh.bastion.address})` : d.address,
         d.site,
         d.region,
         d.arch,
+        sites.get(d.site)?.collector ? `collector ${sites.get(d.site)!.collector!.device}` : "monitoring host",
         Object.entries(d.labels)
             .map(([k, v]) => `${k}=${v}`)
             .join(","),
@@ -26,9 +33,10 @@ export function fleetTable(fleet: Fleet): string {
             .join(",");
     const all = [...fleet.devices, ...fleet.agentless];
     const summary = `${all.length} device(s) in ${new Set(all.map((d) => d.site)).size} site(s)`;
-    const nodeTable = formatTable(["DEVICE", "ADDRESS", "SITE", "REGION", "ARCH", "LABELS"], rows);
+    const nodeTable = formatTable(["DEVICE", "ADDRESS", "SITE", "REGION", "ARCH", "SCRAPED BY", "LABELS"], rows);
+    const siteLines = fleet.sites.map((s) => `site ${s.name}: scraped by ${scrapedBy(s)}`).join("\n");
     const probed = fleet.devices.filter((d) => d.probes?.length);
-    if (!fleet.agentless.length && !probed.length) return `${nodeTable}\n${summary}`;
+    if (!fleet.agentless.length && !probed.length) return `${nodeTable}\n${summary}\n${siteLines}`;
     // Devices watched from the monitoring host (and the probes of node_exporter devices): a second table,
     // so the first reads as it always did.
     const checks = (d: { probes?: readonly Probe[]; snmp?: AgentlessDevice["snmp"] }) =>
@@ -38,5 +46,5 @@ export function fleetTable(fleet: Fleet): string {
         ...fleet.agentless.map((d) => [d.name, d.address, d.site, d.region, d.watch, checks(d), labels(d.labels)]),
     ];
     const kinds = (["nodeExporter", "probe", "snmp"] as const).map((k) => `${k === "nodeExporter" ? fleet.devices.length : fleet.agentless.filter((d) => d.watch === k).length} by ${k}`);
-    return `${nodeTable}\n\nWatched from the monitoring host:\n${formatTable(["DEVICE", "ADDRESS", "SITE", "REGION", "WATCH", "CHECKS", "LABELS"], watched)}\n${summary} (${kinds.join(", ")})`;
+    return `${nodeTable}\n\nWatched from the monitoring host:\n${formatTable(["DEVICE", "ADDRESS", "SITE", "REGION", "WATCH", "CHECKS", "LABELS"], watched)}\n${summary} (${kinds.join(", ")})\n${siteLines}`;
 }

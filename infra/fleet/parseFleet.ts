@@ -2,7 +2,7 @@ import { isMap, isScalar, LineCounter, Node, parseDocument } from "yaml";
 import { ChecksumTable, Fleet } from "./types";
 import { emptyLayer, Layer, LayerReader } from "./layers";
 import { byPosition, FleetProblem } from "./problems";
-import { resolveDevices, DeviceSpec, SiteSpec } from "./resolveDevices";
+import { CollectorSpec, DEFAULT_OUTAGE_BUDGET_HOURS, MAX_OUTAGE_BUDGET_HOURS, resolveDevices, DeviceSpec, SiteSpec } from "./resolveDevices";
 import { SSH_ONLY_KEYS } from "./resolveWatch";
 import { WatchReader } from "./watchReader";
 import { YamlReader } from "./yamlReader";
@@ -94,19 +94,41 @@ function readSites(r: YamlReader, layers: LayerReader, node: Node, path: string,
         }
         const name = keyNode.value;
         const sitePath = `${path}.${name}`;
-        const siteMap = r.map(r.deref(pair.value) ?? keyNode, sitePath, "a mapping with region, labels, ssh, nodeExporter");
+        const siteMap = r.map(r.deref(pair.value) ?? keyNode, sitePath, "a mapping with region, labels, ssh, nodeExporter, collector");
         if (!siteMap) continue;
         const layer: Layer = emptyLayer();
         let region: string | undefined;
+        let collector: CollectorSpec | undefined;
         const seen = r.fields(
             siteMap,
             sitePath,
-            { region: (v, p) => (region = r.string(v, p)), ...layers.common(layer) },
+            { region: (v, p) => (region = r.string(v, p)), collector: (v, p) => (collector = readCollector(r, v, p)), ...layers.common(layer) },
             layers.secretKeyGuard,
         );
         r.requireKeys(siteMap, sitePath, seen, ["region"]);
-        into.set(name, { name, region: region ?? "", layer, node: keyNode });
+        into.set(name, { name, region: region ?? "", layer, node: keyNode, ...(collector ? { collector } : {}) });
     }
+}
+
+/** `collector: <device>` or `collector: {device: <device>, outageBudgetHours: <hours>}`. */
+function readCollector(r: YamlReader, node: Node, path: string): CollectorSpec | undefined {
+    const v = r.deref(node) ?? node;
+    if (isScalar(v) && typeof v.value === "string") return { device: v.value, node: v, path, outageBudgetHours: DEFAULT_OUTAGE_BUDGET_HOURS };
+    const map = r.map(v, path, "the name of one of the site's devices, or a mapping with device and outageBudgetHours");
+    if (!map) return undefined;
+    let device: string | undefined;
+    let deviceNode: Node = map;
+    let hours = DEFAULT_OUTAGE_BUDGET_HOURS;
+    const seen = r.fields(map, path, {
+        device: (d, p) => ((device = r.string(d, p)), (deviceNode = d)),
+        outageBudgetHours: (h, p) => {
+            const hv = r.deref(h);
+            if (isScalar(hv) && typeof hv.value === "number" && hv.value > 0 && hv.value <= MAX_OUTAGE_BUDGET_HOURS) hours = hv.value;
+            else r.error(h, p, `must be a number of hours above 0 and at most ${MAX_OUTAGE_BUDGET_HOURS} (the collector's disk holds every sample of the outage), found ${r.describe(h)}`);
+        },
+    });
+    r.requireKeys(map, path, seen, ["device"]);
+    return device === undefined ? undefined : { device, node: deviceNode, path: `${path}.device`, outageBudgetHours: hours };
 }
 
 function readDevices(r: YamlReader, layers: LayerReader, node: Node, path: string, into: DeviceSpec[]): void {

@@ -1,5 +1,5 @@
 import { Node } from "yaml";
-import { ChecksumTable, Arch, Bastion, DEFAULT_DOWNLOAD_BASE_URL, Device, Fleet, Site } from "./types";
+import { ChecksumTable, Arch, Bastion, DEFAULT_DOWNLOAD_BASE_URL, Device, Fleet, Site, SiteCollector } from "./types";
 import { canonicalAddress } from "./address";
 import { didYouMean } from "./didYouMean";
 import { rsaHostKeyProblem } from "../common";
@@ -12,11 +12,25 @@ export const DEFAULT_NODE_EXPORTER_VERSION = "1.12.1";
 export const DEFAULT_NODE_EXPORTER_PORT = 9100;
 export const DEFAULT_SSH_PORT = 22;
 
+/** Default hours a site collector buffers (issue #17: an offshore link that drops for hours). */
+export const DEFAULT_OUTAGE_BUDGET_HOURS = 6;
+/** A week: beyond it the agent's WAL is a disk problem, and the receiver's out-of-order window a memory one. */
+export const MAX_OUTAGE_BUDGET_HOURS = 168;
+
+export interface CollectorSpec {
+    readonly device: string;
+    readonly node: Node;
+    /** Where the device's name is written, for messages. */
+    readonly path: string;
+    readonly outageBudgetHours: number;
+}
+
 export interface SiteSpec {
     readonly name: string;
     readonly region: string;
     readonly layer: Layer;
     readonly node: Node;
+    readonly collector?: CollectorSpec;
 }
 
 export interface DeviceSpec extends WatchSpec {
@@ -88,6 +102,33 @@ function uniqueAddresses(r: YamlReader, nodeDevices: readonly Device[], candidat
         out.push(device);
     }
     return out;
+}
+
+/**
+ * A site's collector must be one of that site's own devices: it scrapes the site's devices from inside the
+ * site's network (the reason it exists: nothing outside can reach them), and it is installed like any
+ * device, over the site's SSH path. Every device of the fleet is a Linux device with systemd and
+ * node_exporter, which is what the agent's installer needs.
+ */
+function checkCollector(r: YamlReader, site: string, c: CollectorSpec, devices: readonly Device[], specs: readonly DeviceSpec[]): SiteCollector | undefined {
+    const path = c.path;
+    const spec = specs.find((d) => d.name === c.device);
+    if (!spec) {
+        const names = specs.map((d) => d.name);
+        r.error(c.node, path, `"${c.device}" is not a device of this fleet${didYouMean(c.device, names)}; name one of site ${site}'s devices (the collector runs on it)`);
+        return undefined;
+    }
+    if (spec.site !== site) {
+        r.error(
+            c.node,
+            path,
+            `"${c.device}" is a device of site ${spec.site}, not of ${site}: a collector scrapes its own site's devices from inside that site's network; name one of ${site}'s devices`,
+        );
+        return undefined;
+    }
+    // A device with problems of its own was reported where it is defined.
+    if (!devices.some((d) => d.name === c.device)) return undefined;
+    return { device: c.device, outageBudgetHours: c.outageBudgetHours };
 }
 
 /**
@@ -252,6 +293,9 @@ export function resolveDevices(
             source: { file: r.file, line: line(spec) },
         });
     }
-    const usedSites: Site[] = [...sites.values()].map((s) => ({ name: s.name, region: s.region }));
+    const usedSites: Site[] = [...sites.values()].map((s) => {
+        const collector = s.collector && checkCollector(r, s.name, s.collector, devices, specs);
+        return { name: s.name, region: s.region, ...(collector ? { collector } : {}) };
+    });
     return { file: r.file, sites: usedSites, devices, agentless: uniqueAddresses(r, devices, agentless) };
 }

@@ -67,9 +67,22 @@ export interface Device {
     readonly source: { readonly file: string; readonly line: number };
 }
 
+/**
+ * A site's collector: one of its own devices runs Prometheus in agent mode, scrapes the site's devices
+ * inside the site's network and remote-writes them to the monitoring host over one outbound link.
+ */
+export interface SiteCollector {
+    /** The device (of this site) that runs the agent. */
+    readonly device: string;
+    /** Hours the site's link may be down without losing a sample; sizes the agent's write-ahead log. */
+    readonly outageBudgetHours: number;
+}
+
 export interface Site {
     readonly name: string;
     readonly region: string;
+    /** Absent: the monitoring host scrapes the site's devices itself. */
+    readonly collector?: SiteCollector;
 }
 
 export interface Fleet {

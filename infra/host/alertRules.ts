@@ -80,6 +80,41 @@ export function fleetRules(d: FleetAlertDurations = FLEET_ALERT_DEFAULTS): Alert
     ];
 }
 
+/** A site whose devices reach the host through its collector. */
+export interface CollectorSiteRef {
+    readonly site: string;
+    readonly region: string;
+    /** The collector device's name. */
+    readonly device: string;
+    readonly outageBudgetHours: number;
+}
+
+/**
+ * One rule per collector site: its collector's own series (job "collector", which it scrapes from itself
+ * and sends with the rest) stopped arriving. That is "the site is unreachable" (its link, or the collector
+ * itself), not "devices down": while no sample arrives, the devices' `up` series simply go stale, so
+ * DeviceDown and SiteDown stay silent instead of paging for every device; they fire as before when the
+ * collector sends `up == 0`. A rule per site, because absent_over_time needs the site spelled out.
+ */
+export function collectorRules(sites: readonly CollectorSiteRef[]): AlertRule[] {
+    return [...sites]
+        .sort((a, b) => (a.site < b.site ? -1 : 1))
+        .map((c) => ({
+            alert: "SiteUnreachable",
+            expr: `absent_over_time(up{job="collector", site=${JSON.stringify(c.site)}}[2m])`,
+            for: "1m",
+            labels: { severity: "critical", site: c.site, region: c.region, instance: c.device },
+            annotations: {
+                summary: "Site {{ $labels.site }} is unreachable: its collector has sent nothing for 3 minutes",
+                description:
+                    `Nothing has arrived from ${c.device}, the collector of site ${c.site} (region ${c.region}), for 3 minutes: the site's link or the collector is down. ` +
+                    `The collector keeps scraping and buffers up to ${c.outageBudgetHours} h; the samples arrive when the link returns. ` +
+                    "Device alerts of this site cannot fire meanwhile.",
+                dashboard: FLEET_DASHBOARD_LINK,
+            },
+        }));
+}
+
 /**
  * Label of the monitoring system's own alerts (the host's node alerts, backups, Prometheus and
  * Alertmanager), by which Alertmanager routes them apart from the fleet's. Fleet labels may not use it.
@@ -147,9 +182,15 @@ export function renderRuleFile(groupName: string, rules: readonly AlertRule[]): 
     return "# Rendered by iiot-monitoring; do not edit on the host.\n" + dump({ groups: [{ name: groupName, rules }] }, { lineWidth: 400 });
 }
 
-/** All rule files by name. */
-export function ruleFiles(thresholds: NodeAlertThresholds = NODE_ALERT_DEFAULTS, watch: WatchAlertOptions = WATCH_ALERT_DEFAULTS, fleet: FleetAlertDurations = FLEET_ALERT_DEFAULTS): Record<string, string> {
+/** All rule files by name; collectors.yml only when a site has a collector. */
+export function ruleFiles(
+    thresholds: NodeAlertThresholds = NODE_ALERT_DEFAULTS,
+    watch: WatchAlertOptions = WATCH_ALERT_DEFAULTS,
+    fleet: FleetAlertDurations = FLEET_ALERT_DEFAULTS,
+    collectorSites: readonly CollectorSiteRef[] = [],
+): Record<string, string> {
     return {
+        ...(collectorSites.length ? { "collectors.yml": renderRuleFile("collectors", collectorRules(collectorSites)) } : {}),
         "fleet.yml": renderRuleFile("fleet", fleetRules(fleet)),
         "node.yml": renderRuleFile("node", nodeRules(thresholds)),
         "monitoring-host.yml": renderRuleFile("monitoring-host", hostNodeRules(thresholds)),

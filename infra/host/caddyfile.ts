@@ -22,6 +22,8 @@ export interface CaddyfileOptions {
     /** Defaults to 443 and 80; the lab moves them. */
     readonly httpsPort?: number;
     readonly httpPort?: number;
+    /** More site blocks, e.g. the remote-write receiver (renderRemoteWriteSite). */
+    readonly extraSites?: readonly string[];
 }
 
 /** What every HTTPS answer carries. HSTS for a year: browsers then refuse plain HTTP to this host by themselves. */
@@ -103,5 +105,6 @@ export function renderCaddyfile(o: CaddyfileOptions): string {
         indent(["header -Server", `redir https://{host}${httpsPort === 443 ? "" : `:${httpsPort}`}{uri} 308`]),
         "}",
         "",
+        ...(o.extraSites ?? []),
     ].join("\n");
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { Fleet } from "../fleet";
 import { encodePayload, provisionerScript } from "../common";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
-import { FleetAlertDurations, ruleFiles } from "./alertRules";
+import { CollectorSiteRef, FleetAlertDurations, ruleFiles } from "./alertRules";
 import { WatchAlertOptions } from "./watchAlertRules";
 import { NodeAlertThresholds } from "../settings";
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafanaProvisioning";
@@ -46,17 +46,31 @@ export interface HostConfigOptions {
     readonly fleetAlerts?: FleetAlertDurations;
     /** Where Prometheus reaches the exporters. Defaults to their containers. */
     readonly exporters?: { readonly blackbox: string; readonly snmp: string };
+    /** Sites scraped by a collector: their alert rules, and how old a sample the receiver accepts. */
+    readonly collectorSites?: readonly CollectorSiteRef[];
+}
+
+/** The fleet's collector sites, as the host's configuration needs them. */
+export function collectorSitesOf(fleet: Pick<Fleet, "sites">): CollectorSiteRef[] {
+    return fleet.sites.flatMap((s) => (s.collector ? [{ site: s.name, region: s.region, device: s.collector.device, outageBudgetHours: s.collector.outageBudgetHours }] : []));
 }
 
 /**
  * Every configuration file the monitoring host receives, by path under /srv/iiotmon, except the
- * targets (see TARGETS_FILE) and secrets. None of these depends on the devices, so a fleet edit never
- * touches them.
+ * targets (see TARGETS_FILE) and secrets. None of these depends on the devices (only on which sites have
+ * a collector), so a device edit never touches them.
  */
 export function renderHostConfigFiles(o: HostConfigOptions): Record<string, string> {
     return {
-        "config/prometheus/prometheus.yml": renderPrometheusConfig({ paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS, stackName: o.stackName, scrapeIntervalSeconds: o.scrapeIntervalSeconds, exporters: o.exporters }),
-        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds, o.watchAlerts, o.fleetAlerts)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
+        "config/prometheus/prometheus.yml": renderPrometheusConfig({
+            paths: o.paths ?? CONTAINER_PROMETHEUS_PATHS,
+            stackName: o.stackName,
+            scrapeIntervalSeconds: o.scrapeIntervalSeconds,
+            exporters: o.exporters,
+            // The longest budget and an hour of margin: older samples of a backlog would be refused as out of bounds.
+            ...(o.collectorSites?.length ? { outOfOrderHours: Math.ceil(Math.max(...o.collectorSites.map((c) => c.outageBudgetHours))) + 1 } : {}),
+        }),
+        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds, o.watchAlerts, o.fleetAlerts, o.collectorSites)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
@@ -65,9 +79,20 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
     };
 }
 
-/** The targets file for a fleet. */
-export function renderTargetsFile(fleet: Pick<Fleet, "devices">): Record<string, string> {
-    return { [TARGETS_FILE]: renderScrapeTargets(fleet) };
+/** The devices the monitoring host scrapes itself: those of sites without a collector. */
+export function centrallyScrapedDevices(fleet: Pick<Fleet, "devices"> & Partial<Pick<Fleet, "sites">>): Fleet["devices"] {
+    const collected = new Set((fleet.sites ?? []).filter((s) => s.collector).map((s) => s.name));
+    return fleet.devices.filter((d) => !collected.has(d.site));
+}
+
+/** The monitoring host's targets file for a fleet: every device of a site without a collector. */
+export function renderTargetsFile(fleet: Pick<Fleet, "devices"> & Partial<Pick<Fleet, "sites">>): Record<string, string> {
+    return { [TARGETS_FILE]: renderScrapeTargets({ devices: centrallyScrapedDevices(fleet) }) };
+}
+
+/** The file_sd targets of one site's collector: every device of its site, the collector included. */
+export function renderSiteTargets(fleet: Pick<Fleet, "devices">, site: string): string {
+    return renderScrapeTargets({ devices: fleet.devices.filter((d) => d.site === site) });
 }
 
 /** The exporters' targets files, each in its own directory beside the node targets (other jobs, other globs). */

@@ -25,3 +25,5 @@ export * from "./sizing";
 export * from "./snmpConfig";
 export * from "./snmpModules";
 export * from "./watchAlertRules";
+export * from "./collectorConfig";
+export * from "./remoteWriteReceiver";

@@ -14,9 +14,16 @@ export interface HostIngressRule {
  * and HTTP (a redirect); with a domain, the ACME CA's validators get port 80 too. Grafana's own port is
  * never opened. Without public ingress there is no rule at all (SSM port forwarding needs none).
  */
-export function hostIngressRules(s: Pick<StackSettings, "adminCidrs" | "publicIngress" | "grafanaDomain" | "acmeChallengeCidrs">): HostIngressRule[] {
+export function hostIngressRules(
+    s: Pick<StackSettings, "adminCidrs" | "publicIngress" | "grafanaDomain" | "acmeChallengeCidrs"> & Partial<Pick<StackSettings, "collectorSourceCidrs" | "remoteWritePort">>,
+    siteCollectors = false,
+): HostIngressRule[] {
     if (!s.publicIngress) return [];
     const rules: HostIngressRule[] = [];
+    // Site collectors' outbound addresses reach the remote-write receiver, and nothing else.
+    if (siteCollectors && s.remoteWritePort) {
+        for (const [i, cidr] of (s.collectorSourceCidrs ?? []).entries()) rules.push({ name: `remote-write-${i}`, port: s.remoteWritePort, cidr, description: "remote write from site collectors" });
+    }
     for (const [i, cidr] of s.adminCidrs.entries()) {
         rules.push({ name: `ssh-${i}`, port: 22, cidr, description: "ssh from admin CIDR" });
         rules.push({ name: `https-${i}`, port: 443, cidr, description: "Grafana (HTTPS) from admin CIDR" });

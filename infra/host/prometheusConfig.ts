@@ -12,6 +12,34 @@ export interface PrometheusConfigOptions {
     readonly stackName: string;
     /** Where Prometheus reaches blackbox_exporter and snmp_exporter. Defaults to their containers. */
     readonly exporters?: { readonly blackbox: string; readonly snmp: string };
+    /**
+     * Hours of samples older than the newest that Prometheus still accepts: the longest outage budget of
+     * the site collectors. Without it, a backlog older than the head block (about 1 to 3 hours) is refused
+     * as "out of bounds" once the link returns, and the collector drops it. Undefined: no collectors.
+     */
+    readonly outOfOrderHours?: number;
+}
+
+/** Where the device scrape job reads its CA, password and targets. */
+export interface DeviceScrapeFiles {
+    readonly caFile: string;
+    readonly passwordFile: string;
+    readonly targetFiles: readonly string[];
+}
+
+/**
+ * The scrape job of the fleet's devices: HTTPS with the stack's CA, basic auth, file_sd targets that
+ * carry every label (instance, site, region, the fleet's). The monitoring host and every site collector
+ * use this same job, so a series has the same labels whoever scraped it.
+ */
+export function deviceScrapeJob(f: DeviceScrapeFiles): object {
+    return {
+        job_name: "node",
+        scheme: "https",
+        tls_config: { ca_file: f.caFile, min_version: "TLS12" },
+        basic_auth: { username: SCRAPE_USERNAME, password_file: f.passwordFile },
+        file_sd_configs: [{ files: [...f.targetFiles], refresh_interval: "1m" }],
+    };
 }
 
 /**
@@ -28,16 +56,11 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             scrape_timeout: `${Math.min(10, seconds)}s`,
             external_labels: { monitor: o.stackName },
         },
+        ...(o.outOfOrderHours ? { storage: { tsdb: { out_of_order_time_window: `${o.outOfOrderHours}h` } } } : {}),
         rule_files: [`${o.paths.configDir}/rules/*.yml`],
         alerting: { alertmanagers: [{ static_configs: [{ targets: [o.paths.alertmanager] }] }] },
         scrape_configs: [
-            {
-                job_name: "node",
-                scheme: "https",
-                tls_config: { ca_file: `${o.paths.secretsDir}/scrape-ca.crt`, min_version: "TLS12" },
-                basic_auth: { username: SCRAPE_USERNAME, password_file: `${o.paths.secretsDir}/scrape-password` },
-                file_sd_configs: [{ files: [`${o.paths.targetsDir}/*.json`], refresh_interval: "1m" }],
-            },
+            deviceScrapeJob({ caFile: `${o.paths.secretsDir}/scrape-ca.crt`, passwordFile: `${o.paths.secretsDir}/scrape-password`, targetFiles: [`${o.paths.targetsDir}/*.json`] }),
             // The monitoring host itself, including the backup job's outcome (text file collector).
             { job_name: "host", static_configs: [{ targets: [o.paths.hostNodeExporter], labels: { instance: "monitoring-host" } }] },
             { job_name: "prometheus", static_configs: [{ targets: [`localhost:${SERVICES.prometheus.port}`] }] },

@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadFleet, Fleet, ChecksumTable, snmpSecretNames } from "../fleet";
-import { loadChecksums } from "../device";
+import { loadChecksums, loadCollectorChecksums } from "../device";
 import { parseSettings, StackSettings } from "../settings";
 import { UserError } from "../common";
 import { forPulumi } from "./userErrors";
@@ -11,6 +11,8 @@ export interface ProgramInputs {
     readonly settings: StackSettings;
     readonly fleet: Fleet;
     readonly checksums: ChecksumTable;
+    /** Checksums of Prometheus releases for site collectors; undefined: read by the stack from collectorChecksumsFiles. */
+    readonly collectorChecksums?: ChecksumTable;
     /** The Pulumi secret config values the fleet refers to by name. */
     readonly secrets: ReadonlyMap<string, pulumi.Output<string>>;
     /** Optional secrets of the alert channels. */
@@ -84,7 +86,8 @@ export function loadProgramInputs(config: pulumi.Config, projectDir = process.cw
             smtpPassword: config.getSecret("alertSmtpPassword"),
         };
         const grafanaSecrets: GrafanaSecrets = { adminPassword: config.getSecret("grafanaAdminPassword"), oauthClientSecret };
-        return { settings, fleet, checksums, secrets, alertSecrets, grafanaSecrets };
+        const collectorChecksums = loadCollectorChecksums(settings.collectorChecksumsFiles.map(resolve));
+        return { settings, fleet, checksums, collectorChecksums, secrets, alertSecrets, grafanaSecrets };
     } catch (e) {
         throw forPulumi(e);
     }

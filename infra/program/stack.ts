@@ -12,10 +12,11 @@ import { MonitoringHost, monitoringHostNames } from "../../components/monitoring
 import { MonitoringServices, monitoringServicesNames } from "../../components/monitoringServices";
 import { NodeExporterDevice, nodeExporterDeviceNames } from "../../components/nodeExporterDevice";
 import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAuthority";
+import { SiteCollector } from "../../components/siteCollector";
 import { dockerSshOptions } from "./dockerOverSsh";
 import { snmpSecretNames } from "../fleet";
-import { PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost } from "../host";
+import { loadCollectorChecksums, PushedTarballs } from "../device";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -40,6 +41,8 @@ export interface StackOutputs {
     /** The restic repository's password (secret): keep a copy, no backup can be read without it. */
     readonly backupRepositoryPassword: pulumi.Output<string>;
     readonly sizing: { instanceType: string; dataVolumeGiB: number; activeSeries: number };
+    /** How each site is scraped: "monitoring host", or its collector's installer result line. */
+    readonly siteCollectors: Record<string, pulumi.Output<string>>;
 }
 
 /** Resource name of a device's component: from its name only, so reordering the fleet changes nothing. */
@@ -101,6 +104,16 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     const sites: Record<string, string[]> = {};
     for (const d of fleet.devices) (sites[d.site] ??= []).push(d.name);
 
+    const collectorSites = fleet.sites.filter((s) => s.collector);
+    if (collectorSites.length && !settings.publicIngress) {
+        throw new Error(`site ${collectorSites[0].name} has a collector, which sends to the monitoring host from outside: that needs publicIngress (collectors cannot use an SSM tunnel)`);
+    }
+    if (collectorSites.length && settings.collectorSourceCidrs.length === 0) {
+        throw new Error(
+            `site ${collectorSites[0].name} has a collector: set collectorSourceCidrs to the networks collectors connect from (their sites' outbound addresses), e.g. pulumi config set --path 'collectorSourceCidrs[0]' 198.51.100.0/24`,
+        );
+    }
+
     const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays });
     const instanceType = settings.instanceType ?? size.instanceType;
     const dataVolumeGiB = settings.dataVolumeSizeGiB ?? size.dataVolumeGiB;
@@ -110,7 +123,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         instanceType,
         dataVolumeGiB,
         subnetId: settings.subnetId,
-        ingress: hostIngressRules(settings),
+        ingress: hostIngressRules(settings, collectorSites.length > 0),
         ...(settings.publicIngress ? {} : { sshTunnel: { host: "127.0.0.1", port: settings.sshTunnelPort } }),
         egressCidrs: settings.egressCidrs,
         backupBucketArn: bucket.bucketArn,
@@ -122,8 +135,56 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     // Grafana over HTTPS only: a certificate from the stack's CA unless a domain gets one from ACME.
     const certificate = settings.grafanaDomain ? undefined : new GrafanaCertificate(STACK_RESOURCES.grafanaCertificate.component, { elasticIp: host.access.publicIp });
     const url = host.access.publicIp.apply((ip) => grafanaUrl(settings, ip));
-    const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem]).apply(([ip, cert, key]) => ({
-        "config/caddy/Caddyfile": renderCaddyfile({ tls: grafanaTls(settings, ip), upstream: serviceAddress("grafana") }),
+
+    // Site collectors: each with its own password (stack secret); the host's proxy gets the bcrypt hashes.
+    const collectorChecksums = inputs.collectorChecksums ?? loadCollectorChecksums(settings.collectorChecksumsFiles.map((f) => path.resolve(projectDir, f)));
+    const receiverHost = settings.grafanaDomain ? pulumi.output(settings.grafanaDomain) : host.access.publicIp;
+    const siteCollectors: Record<string, pulumi.Output<string>> = {};
+    const collectorHashes: { username: string; hash: pulumi.Output<string> }[] = [];
+    for (const site of fleet.sites) {
+        if (!site.collector) {
+            siteCollectors[site.name] = pulumi.output("monitoring host");
+            continue;
+        }
+        const pushed = settings.collectorSource === "push" ? path.resolve(projectDir, settings.collectorTarballDir, `prometheus-${settings.collectorVersion}.linux-${fleet.devices.find((d) => d.name === site.collector!.device)?.arch}.tar.gz`) : undefined;
+        const c = new SiteCollector(`collector-${site.name}`, {
+            site,
+            fleet,
+            secrets: inputs.secrets,
+            checksums: collectorChecksums,
+            install: {
+                version: settings.collectorVersion,
+                source: settings.collectorSource,
+                downloadBaseUrl: settings.collectorDownloadBaseUrl,
+                scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
+                restartWithBacklog: settings.collectorRestartWithBacklog,
+            },
+            scrape: { caCertPem: authority.caCertPem, password: authority.password },
+            remoteWriteUrl: receiverHost.apply((h) => `https://${h}:${settings.remoteWritePort}${REMOTE_WRITE_PATH}`),
+            ...(certificate ? { remoteWriteCaCertPem: certificate.caCertPem } : {}),
+            pushedTarball: pushed,
+            dialTimeoutSeconds: settings.dialTimeoutSeconds,
+        });
+        siteCollectors[site.name] = c.installed;
+        collectorHashes.push({ username: collectorUsername(site.name), hash: c.bcryptHash });
+    }
+    const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem, pulumi.all(collectorHashes.map((c) => c.hash))]).apply(([ip, cert, key, hashes]) => ({
+        "config/caddy/Caddyfile": renderCaddyfile({
+            tls: grafanaTls(settings, ip),
+            upstream: serviceAddress("grafana"),
+            extraSites: collectorHashes.length
+                ? [
+                      renderRemoteWriteSite({
+                          port: settings.remoteWritePort,
+                          addresses: settings.grafanaDomain ? [settings.grafanaDomain] : [ip],
+                          ...(cert && key ? { tls: { certFile: CADDY_CONTAINER_PATHS.certFile, keyFile: CADDY_CONTAINER_PATHS.keyFile } } : {}),
+                          upstream: serviceAddress("prometheus"),
+                          credentials: collectorHashes.map((c, i) => ({ username: c.username, bcryptHash: hashes[i] })),
+                          allowedCidrs: settings.collectorSourceCidrs,
+                      }),
+                  ]
+                : [],
+        }),
         ...(cert && key ? { [`config/caddy/tls/${CADDY_CONTAINER_PATHS.certFile.split("/").pop()}`]: cert, [`config/caddy/tls/${CADDY_CONTAINER_PATHS.keyFile.split("/").pop()}`]: key } : {}),
     }));
     const grafanaAdminPassword = inputs.grafanaSecrets?.adminPassword ?? new random.RandomPassword(STACK_RESOURCES.grafanaAdminSecret, { length: 32, special: false }).result;
@@ -143,6 +204,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                     stackName: stack,
                     scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
                     nodeAlertThresholds: settings.nodeAlertThresholds,
+                    collectorSites: collectorSitesOf(fleet),
                     alertChannels: {
                         slackWebhookUrl,
                         webhookUrl,
@@ -179,6 +241,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         ]),
         proxyBindAddress: settings.publicIngress ? "0.0.0.0" : "127.0.0.1",
         hostInstanceId: host.instanceId,
+        ...(collectorSites.length ? { remoteWritePort: settings.remoteWritePort } : {}),
     });
     new GrafanaAdminPassword(STACK_RESOURCES.grafanaAdmin.component, { connection: host.access.connection, password: grafanaAdminPassword, grafana: services.grafana });
 
@@ -224,5 +287,6 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         backupBucket: bucket.bucketName,
         backupRepositoryPassword: bucket.repositoryPassword,
         sizing: { instanceType, dataVolumeGiB, activeSeries: size.activeSeries },
+        siteCollectors,
     };
 }

@@ -1,2 +1,3 @@
 export * from "./nodeAlertThresholds";
 export * from "./settings";
+export * from "./collectorSettings";

@@ -1,9 +1,10 @@
 import { isIPv4, isIPv6 } from "net";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./nodeAlertThresholds";
 import { UserError } from "../common";
+import { collectorSettings, CollectorSettings } from "./collectorSettings";
 
 /** Everything the stack reads from `Pulumi.<stack>.yaml`, typed and checked. Declared in Pulumi.yaml's `config:` block. */
-export interface StackSettings {
+export interface StackSettings extends CollectorSettings {
     /** The fleet file, relative to the project. Defaults to "endpoints.yaml". */
     readonly fleetFile: string;
     /** Extra sha256sums files for node_exporter builds of your own (a site mirror, the lab). Defaults to none. */
@@ -200,7 +201,7 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
     }
     const adminCidrs = cidrs("adminCidrs", []);
     const egressCidrs = cidrs("egressCidrs", ["0.0.0.0/0"]);
-    const settings: Omit<StackSettings, keyof ReturnType<typeof grafanaAccess>> = {
+    const settings: Omit<StackSettings, keyof ReturnType<typeof grafanaAccess> | keyof CollectorSettings> = {
         fleetFile: text("fleetFile") ?? SETTING_DEFAULTS.fleetFile,
         nodeExporterChecksumsFiles: list("nodeExporterChecksumsFiles"),
         nodeExporterTarballDir: text("nodeExporterTarballDir") ?? SETTING_DEFAULTS.nodeExporterTarballDir,
@@ -225,8 +226,9 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
     if (emailTo && (!emailFrom || !smarthost)) fail("alertEmailTo", "needs alertEmailFrom and alertSmtpSmarthost too");
     const email = emailTo && emailFrom && smarthost ? { alertEmail: { to: emailTo, from: emailFrom, smarthost, ...(smtpUser ? { username: smtpUser } : {}) } } : {};
     const access = grafanaAccess(text, bool, int, cidrs, fail);
+    const collectors = collectorSettings(text, bool, int, list, cidrs, fail);
     if (problems.length) throw new SettingsError(problems);
-    return { ...settings, ...email, ...access };
+    return { ...settings, ...email, ...access, ...collectors };
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

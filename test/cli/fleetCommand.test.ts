@@ -30,8 +30,8 @@ describe("npm run fleet", () => {
         expect(r.code).toBe(1);
         expect(r.stdout).toBe("");
         expect(r.stderr.split("\n")).toEqual([
-            `${file}:53:14: devices[1].address 192.0.2.11:22 is also the address of devices[0] "onshore-scada-gw-01" (line 45); each device needs its own address and port`,
-            `${file}:70:11: devices[3].site "nhv-onshor" is not a site defined under sites: (did you mean "nhv-onshore"?); sites are: nhv-onshore, nhv-offshore`,
+            `${file}:58:14: devices[1].address 192.0.2.11:22 is also the address of devices[0] "onshore-scada-gw-01" (line 50); each device needs its own address and port`,
+            `${file}:75:11: devices[3].site "nhv-onshor" is not a site defined under sites: (did you mean "nhv-onshore"?); sites are: nhv-onshore, nhv-offshore`,
             `${file}: invalid, 2 error(s)`,
             "",
         ]);
@@ -47,9 +47,9 @@ describe("npm run fleet", () => {
         const r = fleet("list");
         expect(r.code).toBe(0);
         const lines = r.stdout.trim().split("\n");
-        expect(lines[0].split(/\s{2,}/)).toEqual(["DEVICE", "ADDRESS", "SITE", "REGION", "ARCH", "LABELS"]);
-        expect(lines).toContainEqual(expect.stringMatching(/^wtg-a01-ctrl\s+10\.40\.1\.11 \(via 198\.51\.100\.20\)\s+nhv-offshore\s+uk-north-sea\s+arm64\s+env=production,facility=offshore-substation,operator=north-haven-wind,role=turbine-controller,string=a$/));
-        expect(lines[lines.length - 1]).toBe("9 device(s) in 2 site(s)");
+        expect(lines[0].split(/\s{2,}/)).toEqual(["DEVICE", "ADDRESS", "SITE", "REGION", "ARCH", "SCRAPED BY", "LABELS"]);
+        expect(lines).toContainEqual(expect.stringMatching(/^wtg-a01-ctrl\s+10\.40\.1\.11 \(via 198\.51\.100\.20\)\s+nhv-offshore\s+uk-north-sea\s+arm64\s+collector osp-gw-01\s+env=production,facility=offshore-substation,operator=north-haven-wind,role=turbine-controller,string=a$/));
+        expect(lines.slice(-3)).toEqual(["9 device(s) in 2 site(s)", "site nhv-onshore: scraped by monitoring host", "site nhv-offshore: scraped by collector osp-gw-01 (outage budget 6 h)"]);
     });
 
     it("prints usage with exit code 2 for an unknown command", () => {
@@ -102,7 +102,7 @@ describe("npm run fleet -- diff, against git", () => {
         expect(r.code).toBe(1);
         expect(r.stderr.split("\n").slice(0, 2)).toEqual([
             "the working tree: invalid fleet",
-            'endpoints.yaml:89:11: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386',
+            'endpoints.yaml:94:11: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386',
         ]);
         expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
     });

@@ -5,7 +5,7 @@ import * as path from "path";
 import { NODE_EXPORTER_LABELS } from "../../infra/fleet/nodeExporterLabels";
 import { readFleetFile } from "../../infra/fleet/loadFleet";
 import { renderCloudInit } from "../../infra/host/cloudInit";
-import { renderHostConfigFiles, renderTargetsFile } from "../../infra/host/hostConfigFiles";
+import { renderHostConfigFiles, renderSiteTargets, renderTargetsFile } from "../../infra/host/hostConfigFiles";
 import { loadChecksums } from "../../infra/device/checksums";
 import { ROOT } from "../harness";
 
@@ -79,9 +79,12 @@ describe("rendered host files pass their real checkers", () => {
         expect([r.code, r.out.trim()]).toEqual([0, expect.stringContaining(`Valid cloud-config: ${file}`)]);
     });
 
-    it("the targets file names every device once, by name, with its site and region", () => {
-        const targets = JSON.parse(fs.readFileSync(path.join(prom, "targets/fleet.json"), "utf8")) as { targets: string[]; labels: Record<string, string> }[];
-        expect(targets.map((t) => t.labels.instance)).toEqual(fleet.devices.map((d) => d.name).sort());
+    it("the targets files name every device once, by name, with its site and region: the host's, and the offshore collector's", () => {
+        const central = JSON.parse(fs.readFileSync(path.join(prom, "targets/fleet.json"), "utf8")) as { targets: string[]; labels: Record<string, string> }[];
+        const offshore = JSON.parse(renderSiteTargets(fleet, "nhv-offshore")) as { targets: string[]; labels: Record<string, string> }[];
+        expect(central.every((t) => t.labels.site === "nhv-onshore") && offshore.every((t) => t.labels.site === "nhv-offshore")).toBe(true);
+        const targets = [...central, ...offshore];
+        expect(targets.map((t) => t.labels.instance).sort()).toEqual(fleet.devices.map((d) => d.name).sort());
         expect(targets.find((t) => t.labels.instance === "wtg-a01-ctrl")).toEqual({
             targets: ["10.40.1.11:9100"],
             labels: { env: "production", facility: "offshore-substation", operator: "north-haven-wind", role: "turbine-controller", string: "a", instance: "wtg-a01-ctrl", site: "nhv-offshore", region: "uk-north-sea" },
@@ -89,7 +92,7 @@ describe("rendered host files pass their real checkers", () => {
     });
 
     it("no target label collides with a label node_exporter's collectors put on their own series", () => {
-        const targets = JSON.parse(fs.readFileSync(path.join(prom, "targets/fleet.json"), "utf8")) as { labels: Record<string, string> }[];
+        const targets = [...JSON.parse(fs.readFileSync(path.join(prom, "targets/fleet.json"), "utf8")), ...JSON.parse(renderSiteTargets(fleet, "nhv-offshore"))] as { labels: Record<string, string> }[];
         const names = [...new Set(targets.flatMap((t) => Object.keys(t.labels)))].sort();
         // `instance` and `job` are Prometheus's own target labels, which node_exporter never sets.
         expect(names).toEqual(["env", "facility", "instance", "operator", "region", "role", "site", "string"]);

@@ -1,0 +1,56 @@
+/** The settings of site collectors (sites.<name>.collector in the fleet) and of the host's remote-write receiver. */
+export interface CollectorSettings {
+    /** Prometheus release the collectors run (agent mode). Defaults to 3.5.0, the host's own version. */
+    readonly collectorVersion: string;
+    /** Files in the format of a release's sha256sums.txt with the checksums of collectorVersion. Defaults to none. */
+    readonly collectorChecksumsFiles: readonly string[];
+    /** How the release reaches a collector: "download" (from collectorDownloadBaseUrl) or "push" (over SSH). Defaults to download. */
+    readonly collectorSource: "download" | "push";
+    /** Where collectors download the release (the official archive, or a site mirror with its layout). */
+    readonly collectorDownloadBaseUrl: string;
+    /** Where the release tarballs for "push" are on the deployer's machine. Defaults to ".cache/prometheus". */
+    readonly collectorTarballDir: string;
+    /** Networks site collectors connect from (their sites' public or NAT addresses). Required when a site has a collector. */
+    readonly collectorSourceCidrs: readonly string[];
+    /** TCP port of the host's remote-write receiver. Defaults to 9443. */
+    readonly remoteWritePort: number;
+    /** Let an upgrade restart a collector that holds unsent samples (they are then lost). Defaults to false. */
+    readonly collectorRestartWithBacklog: boolean;
+}
+
+export const COLLECTOR_SETTING_DEFAULTS = {
+    collectorVersion: "3.5.0",
+    collectorSource: "download",
+    collectorDownloadBaseUrl: "https://github.com/prometheus/prometheus/releases/download",
+    collectorTarballDir: ".cache/prometheus",
+    remoteWritePort: 9443,
+    collectorRestartWithBacklog: false,
+} as const;
+
+/** Reads the collector settings with the readers of parseSettings (every key is read, set or not). */
+export function collectorSettings(
+    text: (k: string) => string | undefined,
+    bool: (k: string, def: boolean) => boolean,
+    int: (k: string, def: number | undefined, min: number, max: number) => number | undefined,
+    list: (k: string) => string[],
+    cidrs: (k: string, def: string[]) => string[],
+    fail: (k: string, msg: string) => void,
+): CollectorSettings {
+    const d = COLLECTOR_SETTING_DEFAULTS;
+    const version = text("collectorVersion") ?? d.collectorVersion;
+    if (!/^[23]\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version)) fail("collectorVersion", `"${version}" is not a Prometheus 2.x or 3.x version like 3.5.0`);
+    const source = text("collectorSource") ?? d.collectorSource;
+    if (source !== "download" && source !== "push") fail("collectorSource", `must be download or push, not "${source}"`);
+    const baseUrl = text("collectorDownloadBaseUrl") ?? d.collectorDownloadBaseUrl;
+    if (!/^https?:\/\/\S+$/.test(baseUrl)) fail("collectorDownloadBaseUrl", `"${baseUrl}" is not an http(s) URL`);
+    return {
+        collectorVersion: version,
+        collectorChecksumsFiles: list("collectorChecksumsFiles"),
+        collectorSource: source === "push" ? "push" : "download",
+        collectorDownloadBaseUrl: baseUrl.replace(/\/+$/, ""),
+        collectorTarballDir: text("collectorTarballDir") ?? d.collectorTarballDir,
+        collectorSourceCidrs: cidrs("collectorSourceCidrs", []),
+        remoteWritePort: int("remoteWritePort", d.remoteWritePort, 1024, 65535) ?? d.remoteWritePort,
+        collectorRestartWithBacklog: bool("collectorRestartWithBacklog", d.collectorRestartWithBacklog),
+    };
+}

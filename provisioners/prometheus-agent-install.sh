@@ -1,0 +1,359 @@
+#!/bin/sh
+# Installs or reconfigures a site collector: Prometheus in agent mode, which scrapes the site's devices
+# and remote-writes to the monitoring host, buffering in its write-ahead log while the link is down.
+# Run as root (the stack's wrapper uses sudo -n when needed). Idempotent: a re-run with the same inputs
+# downloads nothing, changes no file and restarts nothing.
+#
+# A restart drops the backlog: Prometheus's remote write resumes from the time it started, not from where
+# it stopped (prometheus/prometheus#8809, open; #13542 closed as "by design"). So a configuration or
+# targets change is applied with a reload (SIGHUP), never a restart, and a restart that a new binary or
+# unit needs is refused while the collector holds unsent samples, unless restart_with_backlog=yes.
+#
+# Arguments (key=value): device, owner (the resource that installs: only it uninstalls), version, arch
+# (auto|amd64|arm64|armv7|armv6|386), source (download|push), base_url, checksums ("amd64=<sha256> ..."),
+# pushed (a pushed tarball, relative to the SSH user's home), agent_flag (--agent for 3.x,
+# --enable-feature=agent for 2.x), port (the agent's own HTTP port, on loopback only), retention (the
+# longest a sample may wait in the WAL, e.g. 7h), wal_bytes (disk the WAL may need, checked before
+# anything changes), restart_with_backlog (yes|no).
+# Standard input (secret, never on a command line or in a log), a payload (payload.sh): sections
+# "@@file NAME" for prometheus.yml, targets.json, scrape-ca.crt, scrape-password, remote-write-ca.crt
+# (may be empty), remote-write-password; then "@@end".
+# Output: one "iiotmon: ..." line per step, and a final "IIOTMON_RESULT ..." line.
+set -eu
+umask 022
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+# shellcheck source=/dev/null # the payload reader, inlined when the script is sent
+. "$(dirname "$0")/payload.sh"
+
+device=unknown owner='' version='' arch=auto source=download base_url='' checksums='' pushed=''
+agent_flag='' port=9095 retention=7h wal_bytes=0 restart_with_backlog=no
+for arg in "$@"; do
+    case $arg in
+        device=*) device=${arg#*=} ;;
+        owner=*) owner=${arg#*=} ;;
+        version=*) version=${arg#*=} ;;
+        arch=*) arch=${arg#*=} ;;
+        source=*) source=${arg#*=} ;;
+        base_url=*) base_url=${arg#*=} ;;
+        checksums=*) checksums=${arg#*=} ;;
+        pushed=*) pushed=${arg#*=} ;;
+        agent_flag=*) agent_flag=${arg#*=} ;;
+        port=*) port=${arg#*=} ;;
+        retention=*) retention=${arg#*=} ;;
+        wal_bytes=*) wal_bytes=${arg#*=} ;;
+        restart_with_backlog=*) restart_with_backlog=${arg#*=} ;;
+        *) printf 'iiotmon: error: unknown argument %s\n' "$arg" >&2; exit 2 ;;
+    esac
+done
+
+bin=/usr/local/bin/prometheus-agent
+conf_dir=/etc/prometheus-agent
+targets_dir=$conf_dir/targets
+data_dir=/var/lib/prometheus-agent
+marker=$conf_dir/iiotmon-install
+owner_file=$conf_dir/iiotmon-owner
+unit=/etc/systemd/system/prometheus-agent.service
+svc_user=prom-agent
+downloaded=0
+changed=0
+restarted=0
+reloaded=0
+
+step() { printf 'iiotmon: [%s] %s\n' "$device" "$*"; }
+result() { printf 'IIOTMON_RESULT device=%s %s\n' "$device" "$*"; }
+fail() {
+    printf 'iiotmon: [%s] error: %s\n' "$device" "$1" >&2
+    result "status=failed reason=$2"
+    exit 1
+}
+
+stage=$(mktemp -d /tmp/iiotmon-agent.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+trap 'exit 1' INT TERM HUP
+
+# --- preflight: nothing is touched until everything needed is here and verified ---------------------
+[ "$(id -u)" = 0 ] || fail "must run as root" not-root
+[ -d /run/systemd/system ] || fail "this device does not run systemd (no /run/systemd/system); the collector is installed as a systemd service" no-systemd
+[ -n "$version" ] || fail "no version given" bad-arguments
+[ -n "$owner" ] || fail "no owner given" bad-arguments
+case $agent_flag in --agent | --enable-feature=agent) ;; *) fail "agent_flag must be --agent or --enable-feature=agent" bad-arguments ;; esac
+case $wal_bytes in '' | *[!0-9]*) fail "wal_bytes must be a number of bytes" bad-arguments ;; esac
+for tool in tar gzip awk df; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing on the device" missing-tool
+done
+
+sha256_of() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum "$1" | cut -d' ' -f1
+    else
+        openssl dgst -sha256 "$1" | sed 's/^.*= *//'
+    fi
+}
+
+mkdir -m 0700 "$stage/files" "$stage/payload"
+read_payload "$stage/payload"
+while read -r src name file; do
+    case "$name $file" in
+        'file prometheus.yml' | 'file targets.json' | 'file scrape-ca.crt' | 'file scrape-password' | \
+            'file remote-write-ca.crt' | 'file remote-write-password') mv "$src" "$stage/files/$file" ;;
+        'file '*) fail "unexpected file in the payload: $file" bad-payload ;;
+    esac
+done <"$stage/payload/index"
+for f in prometheus.yml targets.json scrape-ca.crt scrape-password remote-write-password; do
+    [ -s "$stage/files/$f" ] || fail "the payload on stdin has no $f" bad-payload
+done
+# Empty when the receiver's certificate is from a public CA: the agent then uses the device's trust store.
+[ -f "$stage/files/remote-write-ca.crt" ] || : >"$stage/files/remote-write-ca.crt"
+# Passwords are read by Prometheus as the whole file: no trailing newline.
+for f in scrape-password remote-write-password; do
+    printf '%s' "$(cat "$stage/files/$f")" >"$stage/files/$f.tmp" && mv "$stage/files/$f.tmp" "$stage/files/$f"
+done
+
+if [ "$arch" = auto ]; then
+    machine=$(uname -m)
+    case $machine in
+        x86_64 | amd64) arch=amd64 ;;
+        aarch64 | arm64) arch=arm64 ;;
+        armv7* | armv8l | armhf) arch=armv7 ;;
+        armv6*) arch=armv6 ;;
+        i386 | i486 | i586 | i686) arch=386 ;;
+        *) fail "unsupported machine type '$machine' (uname -m)" unsupported-arch ;;
+    esac
+    step "arch: detected $arch ($machine)"
+else
+    step "arch: $arch (pinned)"
+fi
+expected=''
+for pair in $checksums; do
+    case $pair in "$arch="*) expected=${pair#*=} ;; esac
+done
+[ -n "$expected" ] || fail "no pinned sha256 for prometheus $version on $arch" no-checksum
+case $pushed in '' | /*) ;; *) pushed=$PWD/$pushed ;; esac
+
+# The WAL's disk: what it may need, less what it already holds, must be free where it lives.
+probe=$data_dir
+[ -d "$probe" ] || probe=$(dirname "$data_dir")
+free_kb=$(df -Pk "$probe" | awk 'NR == 2 { print $4 }')
+held_kb=0
+[ ! -d "$data_dir" ] || held_kb=$(du -sk "$data_dir" | awk '{ print $1 }')
+need_kb=$(((wal_bytes + 1023) / 1024 - held_kb))
+if [ "$need_kb" -gt "$free_kb" ]; then
+    fail "the write-ahead log may need $((wal_bytes / 1048576)) MiB on $(dirname "$data_dir") for the outage budget, and only $((free_kb / 1024)) MiB more are free; free space, or lower the site's outage budget; nothing was changed" disk-too-small
+fi
+step "disk: $((wal_bytes / 1048576)) MiB for the write-ahead log fit ($((free_kb / 1024)) MiB free)"
+
+# --- the binary: reused when the installed one is exactly the pinned release ------------------------
+tarball_name=prometheus-$version.linux-$arch
+binary_current=no
+if [ -f "$marker" ] && [ -x "$bin" ]; then
+    read -r m_version m_arch m_tarball_sha m_bin_sha <"$marker" || true
+    if [ "$m_version $m_arch $m_tarball_sha" = "$version $arch $expected" ] && [ "$(sha256_of "$bin")" = "${m_bin_sha:-}" ]; then
+        binary_current=yes
+    fi
+fi
+new_bin=''
+if [ "$binary_current" = yes ]; then
+    step "binary: prometheus $version ($arch) already installed"
+    bin_sha=$m_bin_sha
+else
+    tarball=$stage/$tarball_name.tar.gz
+    if [ "$source" = push ]; then
+        [ -f "$pushed" ] || fail "the pushed tarball $pushed is not on the device" pushed-tarball-missing
+        cp "$pushed" "$tarball"
+        step "binary: using the tarball pushed over SSH"
+    else
+        url=$base_url/v$version/$tarball_name.tar.gz
+        step "binary: downloading $url"
+        if command -v curl >/dev/null 2>&1; then
+            curl -fsSL --retry 3 --connect-timeout 15 -o "$tarball" "$url" || fail "download of $url failed" download-failed
+        elif command -v wget >/dev/null 2>&1; then
+            wget -q -T 15 -O "$tarball" "$url" || fail "download of $url failed" download-failed
+        else
+            fail "neither curl nor wget is on the device; use source: push" no-downloader
+        fi
+        downloaded=$(wc -c <"$tarball" | tr -d ' ')
+    fi
+    actual=$(sha256_of "$tarball")
+    [ "$actual" = "$expected" ] || fail "checksum mismatch for $tarball_name.tar.gz: expected $expected, got $actual; nothing was changed" checksum-mismatch
+    step "binary: sha256 verified"
+    tar -xzf "$tarball" -C "$stage" "$tarball_name/prometheus" || fail "the tarball has no $tarball_name/prometheus" bad-tarball
+    bin_sha=$(sha256_of "$stage/$tarball_name/prometheus")
+    if [ -x "$bin" ] && [ "$(sha256_of "$bin")" = "$bin_sha" ]; then
+        step "binary: installed binary is already this release"
+    else
+        new_bin=$stage/$tarball_name/prometheus
+    fi
+fi
+
+cat >"$stage/unit" <<EOF
+# Managed by iiot-monitoring (endpoints.yaml, sites.<site>.collector); local edits are overwritten.
+[Unit]
+Description=Prometheus agent: site collector (iiot-monitoring)
+Documentation=https://prometheus.io/docs/prometheus/latest/feature_flags/
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=$svc_user
+Group=$svc_user
+# flush-deadline: on stop, try 10 s (not the default minute) to send what is queued; during an outage
+# nothing can be sent, and a restart would otherwise hang for a minute.
+ExecStart=$bin $agent_flag --config.file=$conf_dir/prometheus.yml --storage.agent.path=$data_dir --storage.agent.retention.max-time=$retention --storage.agent.wal-compression --storage.remote.flush-deadline=10s --web.listen-address=127.0.0.1:$port
+# Configuration and targets are re-read on SIGHUP; a restart would drop the unsent backlog.
+ExecReload=/bin/kill -HUP \$MAINPID
+Restart=always
+RestartSec=5
+TimeoutStopSec=60
+NoNewPrivileges=yes
+ProtectSystem=strict
+ReadWritePaths=$data_dir
+ProtectHome=yes
+ProtectControlGroups=yes
+ProtectKernelModules=yes
+ProtectKernelTunables=yes
+PrivateTmp=yes
+RestrictSUIDSGID=yes
+RestrictRealtime=yes
+LockPersonality=yes
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+
+[Install]
+WantedBy=multi-user.target
+EOF
+unit_changed=0
+cmp -s "$stage/unit" "$unit" 2>/dev/null || unit_changed=1
+
+# How far behind the remote write is, in seconds (empty when the agent does not answer or has no curl).
+# A queue that has sent nothing since the agent started has no sent timestamp yet: it is behind since
+# the start.
+backlog_seconds() {
+    command -v curl >/dev/null 2>&1 || return 0
+    curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '
+        /^prometheus_remote_storage_highest_timestamp_in_seconds / { newest = $2 + 0 }
+        /^process_start_time_seconds / { start = $2 + 0 }
+        /^prometheus_remote_storage_queue_highest_sent_timestamp_seconds\{/ { if (sent == "" || $2 + 0 < sent) sent = $2 + 0 }
+        END {
+            if (newest == "" || start == "") exit
+            if (sent == "" || sent < start) sent = start
+            printf "%d\n", newest - sent
+        }'
+}
+if { [ -n "$new_bin" ] || [ "$unit_changed" = 1 ]; } && systemctl is-active --quiet prometheus-agent.service; then
+    lag=$(backlog_seconds)
+    if [ -n "$lag" ] && [ "$lag" -gt 60 ] && [ "$restart_with_backlog" != yes ]; then
+        fail "the collector has ${lag} s of samples not yet sent to the monitoring host, and a new binary or unit needs a restart, which would drop them (prometheus/prometheus#8809); re-run when the link is back, or set restartWithBacklog; nothing was changed" backlog-pending
+    fi
+fi
+
+# --- from here on the device changes ------------------------------------------------------------------
+if [ -n "$new_bin" ]; then
+    install -m 0755 "$new_bin" "$bin.iiotmon-new"
+    mv -f "$bin.iiotmon-new" "$bin"
+    changed=1
+    step "binary: installed $bin"
+fi
+
+if id "$svc_user" >/dev/null 2>&1; then
+    step "user: $svc_user exists"
+else
+    nologin=/usr/sbin/nologin
+    [ -x "$nologin" ] || nologin=/sbin/nologin
+    if command -v useradd >/dev/null 2>&1; then
+        useradd --system --no-create-home --home-dir /nonexistent --shell "$nologin" --user-group "$svc_user"
+    else
+        addgroup -S "$svc_user" && adduser -S -D -H -h /nonexistent -s "$nologin" -G "$svc_user" "$svc_user"
+    fi
+    changed=1
+    step "user: created system user $svc_user"
+fi
+
+ensure_dir() { # path mode owner
+    if [ ! -d "$1" ]; then
+        mkdir -p "$1"
+        changed=1
+    fi
+    [ "$(stat -c '%a %U:%G' "$1")" = "$2 $3" ] || { chmod "$2" "$1"; chown "$3" "$1"; changed=1; }
+}
+ensure_dir "$conf_dir" 750 "root:$svc_user"
+ensure_dir "$targets_dir" 750 "root:$svc_user"
+ensure_dir "$data_dir" 750 "$svc_user:$svc_user"
+printf '%s\n' "$owner" >"$stage/owner"
+cmp -s "$stage/owner" "$owner_file" 2>/dev/null || { mv -f "$stage/owner" "$owner_file"; step "owner: $owner"; }
+
+config_changed=0
+# Replaces a file only when its content or mode differs, atomically (file_sd sees a whole file or none).
+install_file() { # source destination mode owner
+    if [ -f "$2" ] && cmp -s "$1" "$2" && [ "$(stat -c '%a %U:%G' "$2")" = "$3 $4" ]; then
+        return 0
+    fi
+    install -m "$3" -o "${4%%:*}" -g "${4##*:}" "$1" "$2.iiotmon-new"
+    mv -f "$2.iiotmon-new" "$2"
+    config_changed=1
+    step "config: wrote $2"
+}
+install_file "$stage/files/scrape-ca.crt" "$conf_dir/scrape-ca.crt" 644 "root:$svc_user"
+install_file "$stage/files/scrape-password" "$conf_dir/scrape-password" 640 "root:$svc_user"
+install_file "$stage/files/remote-write-ca.crt" "$conf_dir/remote-write-ca.crt" 644 "root:$svc_user"
+install_file "$stage/files/remote-write-password" "$conf_dir/remote-write-password" 640 "root:$svc_user"
+install_file "$stage/files/prometheus.yml" "$conf_dir/prometheus.yml" 640 "root:$svc_user"
+# Targets are picked up by file_sd on their own; they need no reload.
+targets_before=$config_changed
+install_file "$stage/files/targets.json" "$targets_dir/site.json" 640 "root:$svc_user"
+config_changed=$targets_before
+install_file "$stage/unit" "$unit" 644 root:root
+[ "$unit_changed" = 0 ] || changed=1
+
+if [ "$unit_changed" = 1 ]; then
+    systemctl daemon-reload
+fi
+if ! systemctl is-enabled --quiet prometheus-agent.service 2>/dev/null; then
+    systemctl enable --quiet prometheus-agent.service
+    step "service: enabled"
+fi
+if ! systemctl is-active --quiet prometheus-agent.service; then
+    systemctl start prometheus-agent.service
+    restarted=1
+    step "service: started"
+elif [ "$changed" = 1 ]; then
+    systemctl restart prometheus-agent.service
+    restarted=1
+    step "service: restarted for a new binary or unit"
+elif [ "$config_changed" = 1 ]; then
+    systemctl reload prometheus-agent.service
+    reloaded=1
+    step "service: reloaded the configuration (no restart: the backlog is kept)"
+else
+    step "service: running, unchanged"
+fi
+
+# Waits until the agent is ready and its configuration loaded.
+if command -v curl >/dev/null 2>&1; then
+    ready=no
+    for _ in $(seq 1 30); do
+        if curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null; then
+            ready=yes
+            break
+        fi
+        sleep 1
+    done
+    if [ "$ready" != yes ]; then
+        systemctl status --no-pager prometheus-agent.service >&2 || true
+        fail "the collector did not become ready on 127.0.0.1:$port within 30 s" not-ready
+    fi
+    if [ "$reloaded" = 1 ]; then sleep 1; fi
+    loaded=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" | awk '/^prometheus_config_last_reload_successful / { print $2 }')
+    [ "$loaded" = 1 ] || fail "the collector did not accept its configuration (prometheus_config_last_reload_successful=$loaded); journalctl -u prometheus-agent says why" config-rejected
+    step "check: the agent is ready and its configuration loaded"
+else
+    step "check: skipped (no curl on the device); the service is active"
+fi
+
+printf '%s %s %s %s\n' "$version" "$arch" "$expected" "$bin_sha" >"$stage/marker"
+cmp -s "$stage/marker" "$marker" 2>/dev/null || mv -f "$stage/marker" "$marker"
+if [ "$source" = push ] && [ -f "$pushed" ]; then
+    rm -f "$pushed"
+    rmdir "$(dirname "$pushed")" 2>/dev/null || true
+fi
+result "status=ok version=$version arch=$arch changed=$changed restarted=$restarted reloaded=$reloaded downloaded_bytes=$downloaded"

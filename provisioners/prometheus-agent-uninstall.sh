@@ -1,0 +1,55 @@
+#!/bin/sh
+# Removes what prometheus-agent-install.sh put on a device: service, unit, binary, configuration, the
+# write-ahead log and the system user. Only the resource that installed (the owner written by the
+# install) uninstalls. Harmless when (parts of) it are already gone. Run as root.
+# Arguments (key=value): device, owner; the installer's other arguments are accepted and ignored.
+# Output: one "iiotmon: ..." line per step, then "IIOTMON_RESULT ...".
+set -eu
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+device=unknown owner=''
+for arg in "$@"; do
+    case $arg in
+        device=*) device=${arg#*=} ;;
+        owner=*) owner=${arg#*=} ;;
+        version=* | arch=* | source=* | base_url=* | checksums=* | pushed=* | agent_flag=* | port=* | retention=* | wal_bytes=* | restart_with_backlog=*) ;;
+        *) printf 'iiotmon: error: unknown argument %s\n' "$arg" >&2; exit 2 ;;
+    esac
+done
+
+step() { printf 'iiotmon: [%s] %s\n' "$device" "$*"; }
+result() { printf 'IIOTMON_RESULT device=%s %s\n' "$device" "$*"; }
+removed=0
+
+[ "$(id -u)" = 0 ] || { step "error: must run as root" >&2; result "status=failed reason=not-root"; exit 1; }
+
+unit=/etc/systemd/system/prometheus-agent.service
+conf_dir=/etc/prometheus-agent
+current_owner=$(cat "$conf_dir/iiotmon-owner" 2>/dev/null || true)
+if [ -n "$current_owner" ] && [ "$current_owner" != "$owner" ]; then
+    step "the collector here is now installed by $current_owner (a renamed device, or another stack); leaving it"
+    result "status=ok removed=0 kept=owned-by-other"
+    exit 0
+fi
+if [ -d /run/systemd/system ] && [ -f "$unit" ]; then
+    systemctl disable --now --quiet prometheus-agent.service 2>/dev/null || systemctl stop prometheus-agent.service 2>/dev/null || true
+    step "service: stopped and disabled"
+fi
+for path in "$unit" /usr/local/bin/prometheus-agent /usr/local/bin/prometheus-agent.iiotmon-new "$conf_dir" /var/lib/prometheus-agent; do
+    if [ -e "$path" ]; then
+        rm -rf "$path"
+        removed=$((removed + 1))
+        step "removed $path"
+    fi
+done
+[ ! -d /run/systemd/system ] || systemctl daemon-reload 2>/dev/null || true
+rm -f .iiotmon/prometheus-*.tar.gz 2>/dev/null || true
+rmdir .iiotmon 2>/dev/null || true
+if id prom-agent >/dev/null 2>&1; then
+    if command -v userdel >/dev/null 2>&1; then userdel prom-agent; else deluser prom-agent; fi
+    getent group prom-agent >/dev/null 2>&1 && { groupdel prom-agent 2>/dev/null || delgroup prom-agent 2>/dev/null || true; }
+    removed=$((removed + 1))
+    step "removed user prom-agent"
+fi
+result "status=ok removed=$removed"
