@@ -38,7 +38,7 @@ export interface MonitoringServicesArgs {
     readonly grafanaSettings: pulumi.Input<string[]>;
     /** Where the HTTPS proxy listens: every interface, or the loopback only (no public ingress: SSM forwards to it). */
     readonly proxyBindAddress: "0.0.0.0" | "127.0.0.1";
-    /** Port of the remote-write receiver site of the proxy, published on every interface; undefined: no site collector. */
+    /** Port of the remote-write receiver site of the proxy, published on every interface (the security group narrows it). Defaults to none: no site has a collector. */
     readonly remoteWritePort?: number;
 }
 

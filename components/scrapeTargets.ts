@@ -11,7 +11,7 @@ export interface ScrapeTargetsArgs {
     readonly connection: command.types.input.remote.ConnectionArgs;
     /** The rendered file_sd JSON (renderTargetsFile). */
     readonly targetsJson: string;
-    /** The probe and SNMP devices' file_sd JSON for blackbox_exporter and snmp_exporter; absent, left as they are. */
+    /** The probe and SNMP devices' file_sd JSON for blackbox_exporter and snmp_exporter. Defaults to none: their files are left as they are. */
     readonly exporterTargets?: { readonly blackbox: string; readonly snmp: string };
     /** SQL that brings the fleet's record in TimescaleDB in line with the fleet. */
     readonly fleetRecordSql: string;

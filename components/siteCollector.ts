@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ChecksumTable, Device, Fleet, Site } from "../infra/fleet";
-import { collectorChecksumProblem, CollectorInstallSettings, collectorScriptArgs, collectorStdin, deviceCommand, pushedCollectorTarballPath } from "../infra/device";
+import { collectorChecksumProblem, CollectorInstallSettings, collectorScriptArgs, collectorStdin, deviceCommand, InstallResult, NO_INSTALL_RESULT, parseInstallResult, pushedCollectorTarballPath } from "../infra/device";
 import { renderCollectorConfig, renderSiteTargets } from "../infra/host";
 import { deviceConnection } from "./nodeExporterDevice";
 
@@ -16,19 +16,33 @@ export interface SiteCollectorArgs {
     readonly secrets: ReadonlyMap<string, pulumi.Output<string>>;
     /** Checksums of Prometheus releases (provisioners/prometheus.sha256sums and collectorChecksumsFiles). */
     readonly checksums: ChecksumTable;
+    /** The Prometheus release (version, download or push, mirror), scrape interval (seconds) and whether a restart may drop an unsent backlog: the collector* stack settings. */
     readonly install: CollectorInstallSettings;
     /** The devices' scrape CA and password, as the monitoring host uses them. */
     readonly scrape: { readonly caCertPem: pulumi.Input<string>; readonly password: pulumi.Input<string> };
     /** `https://<host>:<port>/api/v1/write`. */
     readonly remoteWriteUrl: pulumi.Input<string>;
-    /** The CA that signed the receiver's certificate (the stack's); undefined: a public CA (ACME). */
+    /** The CA that signed the receiver's certificate (the stack's). Defaults to none: the device's trust store (a public CA, ACME). */
     readonly remoteWriteCaCertPem?: pulumi.Input<string>;
-    /** Local path of the Prometheus release tarball, when collectorSource is push. */
+    /** Local path of the Prometheus release tarball; required when collectorSource is push. */
     readonly pushedTarball?: string;
     /** How long to keep dialing an unreachable collector, in seconds. Defaults to 60. */
     readonly dialTimeoutSeconds?: number;
-    /** The device's node_exporter install: the collector goes on after it (same SSH path, same user). */
+    /** The device's node_exporter install: the collector goes on after it (same SSH path, same user). Defaults to none. */
     readonly after?: pulumi.Resource;
+}
+
+/** The names of a SiteCollector's children, from the component's name: the lab and tests find them by these. */
+export function siteCollectorNames(name: string) {
+    return {
+        component: name,
+        /** The collector's remote-write password (a stack secret). */
+        password: `${name}-password`,
+        /** The CopyToRemote of a pushed Prometheus release tarball (collectorSource push). */
+        pushTarball: `${name}-push-tarball`,
+        /** The remote Command that installs, reconfigures and uninstalls the agent. */
+        agent: `${name}-agent`,
+    } as const;
 }
 
 /**
@@ -40,8 +54,8 @@ export interface SiteCollectorArgs {
 export class SiteCollector extends pulumi.ComponentResource {
     /** The collector user's password hash, for the receiver. */
     public readonly bcryptHash: pulumi.Output<string>;
-    /** The installer's final result line. */
-    public readonly installed: pulumi.Output<string>;
+    /** The installer's result (its IIOTMON_RESULT line, parsed). */
+    public readonly installed: pulumi.Output<InstallResult>;
 
     constructor(name: string, args: SiteCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iiotmon:index:SiteCollector", name, {}, opts);
@@ -50,7 +64,8 @@ export class SiteCollector extends pulumi.ComponentResource {
         if (!collector) throw new Error(`site ${site.name} has no collector`);
         const device: Device | undefined = fleet.devices.find((d) => d.name === collector.device);
         if (!device) throw new Error(`site ${site.name}: collector ${collector.device} is not a device of the fleet`);
-        const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
+        const names = siteCollectorNames(name);
+        const password = new random.RandomPassword(names.password, { length: 40, special: false }, { parent: this });
         this.bcryptHash = password.bcryptHash;
 
         const connection = deviceConnection(device, args.secrets, args.dialTimeoutSeconds ?? 60);
@@ -59,7 +74,7 @@ export class SiteCollector extends pulumi.ComponentResource {
             if (!args.pushedTarball) throw new Error(`collector ${device.name}: collectorSource is push but no local tarball was given`);
             dependsOn.push(
                 new command.remote.CopyToRemote(
-                    `${name}-push-tarball`,
+                    names.pushTarball,
                     {
                         connection,
                         source: new pulumi.asset.FileAsset(args.pushedTarball),
@@ -73,7 +88,7 @@ export class SiteCollector extends pulumi.ComponentResource {
         const checksumProblem = collectorChecksumProblem(device, args.install.version, args.checksums);
         if (checksumProblem) pulumi.log.warn(checksumProblem, this);
         const siteDevices = fleet.devices.filter((d) => d.site === site.name).length;
-        const commandName = `${name}-agent`;
+        const commandName = names.agent;
         const scriptArgs = collectorScriptArgs(collector, device, siteDevices, args.install, args.checksums, `${pulumi.getStack()}/${commandName}`);
         const stdin = pulumi.secret(
             pulumi.all([args.scrape.caCertPem, args.scrape.password, args.remoteWriteUrl, args.remoteWriteCaCertPem ?? "", password.result]).apply(([scrapeCa, scrapePassword, url, rwCa, rwPassword]) =>
@@ -94,7 +109,7 @@ export class SiteCollector extends pulumi.ComponentResource {
             { connection, create: deviceCommand("install"), delete: deviceCommand("uninstall"), stdin, addPreviousOutputInEnv: false },
             { parent: this, dependsOn },
         );
-        this.installed = install.stdout.apply((out) => out.split("\n").filter((l) => l.startsWith("IIOTMON_RESULT")).pop() ?? "");
+        this.installed = install.stdout.apply((out) => parseInstallResult(out) ?? NO_INSTALL_RESULT);
         this.registerOutputs({ bcryptHash: this.bcryptHash, installed: this.installed });
     }
 }

@@ -12,7 +12,7 @@ import { MonitoringHost, monitoringHostNames } from "../../components/monitoring
 import { MonitoringServices, monitoringServicesNames } from "../../components/monitoringServices";
 import { NodeExporterDevice, nodeExporterDeviceNames } from "../../components/nodeExporterDevice";
 import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAuthority";
-import { SiteCollector } from "../../components/siteCollector";
+import { SiteCollector, siteCollectorNames } from "../../components/siteCollector";
 import { dockerSshOptions } from "./dockerOverSsh";
 import { snmpSecretNames } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
@@ -71,6 +71,8 @@ export const STACK_RESOURCES = {
     services: monitoringServicesNames("services"),
     grafanaAdmin: grafanaAdminPasswordNames("grafana-admin"),
     scrapeTargets: scrapeTargetsNames("scrape-targets"),
+    /** A site's collector (sites.<name>.collector). */
+    collector: (site: string) => siteCollectorNames(`collector-${site}`),
 } as const;
 
 /** Ubuntu 24.04's current AMI, for test stacks that did not pin one. */
@@ -147,7 +149,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             continue;
         }
         const pushed = settings.collectorSource === "push" ? path.resolve(projectDir, settings.collectorTarballDir, `prometheus-${settings.collectorVersion}.linux-${fleet.devices.find((d) => d.name === site.collector!.device)?.arch}.tar.gz`) : undefined;
-        const c = new SiteCollector(`collector-${site.name}`, {
+        const c = new SiteCollector(STACK_RESOURCES.collector(site.name).component, {
             site,
             fleet,
             secrets: inputs.secrets,
@@ -165,7 +167,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             pushedTarball: pushed,
             dialTimeoutSeconds: settings.dialTimeoutSeconds,
         });
-        siteCollectors[site.name] = c.installed;
+        siteCollectors[site.name] = c.installed.apply((r) => r.line);
         collectorHashes.push({ username: collectorUsername(site.name), hash: c.bcryptHash });
     }
     const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem, pulumi.all(collectorHashes.map((c) => c.hash))]).apply(([ip, cert, key, hashes]) => ({

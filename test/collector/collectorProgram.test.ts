@@ -3,6 +3,7 @@ import { loadChecksums } from "../../infra/device";
 import { parseFleet } from "../../infra/fleet";
 import { parseSettings } from "../../infra/settings";
 import { recordResources } from "../harness";
+import { STACK_RESOURCES } from "../../infra/program/stack";
 import { KEY_A, KEY_B } from "../fleet/malformedCases";
 
 /** The stack with a collector site, under mocks: what it builds for the site, and what it refuses. */
@@ -44,8 +45,8 @@ describe("a collector site in the program", () => {
         await new Promise<void>((resolve) => pulumi.all([...Object.values(out.devices), ...Object.values(out.siteCollectors)]).apply(() => resolve()));
         await new Promise((r) => setTimeout(r, 300));
 
-        expect(run.byType("random:index/randomPassword:RandomPassword").map((r) => r.name)).toContain("collector-offshore-password");
-        const agent = run.named("collector-offshore-agent");
+        expect(run.byType("random:index/randomPassword:RandomPassword").map((r) => r.name)).toContain(STACK_RESOURCES.collector("offshore").password);
+        const agent = run.named(STACK_RESOURCES.collector("offshore").agent);
         expect(agent.secretPaths).toContain("stdin");
         const stdin = agent.inputs.stdin as string;
         expect(stdin).toContain("@@script install\n#!/bin/sh\n# Installs or reconfigures a site collector");
