@@ -110,7 +110,7 @@ function uniqueAddresses(r: YamlReader, nodeDevices: readonly Device[], candidat
  * device, over the site's SSH path. Every device of the fleet is a Linux device with systemd and
  * node_exporter, which is what the agent's installer needs.
  */
-function checkCollector(r: YamlReader, site: string, c: CollectorSpec, devices: readonly Device[], specs: readonly DeviceSpec[]): SiteCollector | undefined {
+function checkCollector(r: YamlReader, site: string, c: CollectorSpec, devices: readonly Device[], specs: readonly DeviceSpec[], agentless: readonly AgentlessDevice[]): SiteCollector | undefined {
     const path = c.path;
     const spec = specs.find((d) => d.name === c.device);
     if (!spec) {
@@ -124,6 +124,11 @@ function checkCollector(r: YamlReader, site: string, c: CollectorSpec, devices: 
             path,
             `"${c.device}" is a device of site ${spec.site}, not of ${site}: a collector scrapes its own site's devices from inside that site's network; name one of ${site}'s devices`,
         );
+        return undefined;
+    }
+    const watched = agentless.find((d) => d.name === c.device);
+    if (watched) {
+        r.error(c.node, path, `"${c.device}" is watched by ${watched.watch}, not a Linux device the stack reaches over SSH: the collector is installed on it like node_exporter; name one of ${site}'s node_exporter devices`);
         return undefined;
     }
     // A device with problems of its own was reported where it is defined.
@@ -294,8 +299,14 @@ export function resolveDevices(
         });
     }
     const usedSites: Site[] = [...sites.values()].map((s) => {
-        const collector = s.collector && checkCollector(r, s.name, s.collector, devices, specs);
+        const collector = s.collector && checkCollector(r, s.name, s.collector, devices, specs, agentless.map((a) => a.device));
         return { name: s.name, region: s.region, ...(collector ? { collector } : {}) };
     });
+    // Probes and SNMP polls start at the monitoring host, which a collector site's network may not let in.
+    for (const { spec, device } of agentless) {
+        if (usedSites.some((s) => s.name === device.site && s.collector)) {
+            r.warn(spec.node, `devices[${spec.index}]`, `"${device.name}" is watched by ${device.watch} from the monitoring host, but site ${device.site} is scraped by its collector: the host must reach ${device.address} itself (the collector does not probe)`);
+        }
+    }
     return { file: r.file, sites: usedSites, devices, agentless: uniqueAddresses(r, devices, agentless) };
 }

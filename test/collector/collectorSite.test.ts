@@ -54,6 +54,11 @@ describe("sites.<name>.collector in the fleet file", () => {
     const bad: [string, string, string][] = [
         ["a device of another site", FLEET.replace("collector: osp-gw", "collector: scada"), 'endpoints.yaml:9:16: sites.offshore.collector "scada" is a device of site onshore, not of offshore: a collector scrapes its own site\'s devices from inside that site\'s network; name one of offshore\'s devices'],
         ["an unknown device", FLEET.replace("collector: osp-gw", "collector: osp-gw1"), 'endpoints.yaml:9:16: sites.offshore.collector "osp-gw1" is not a device of this fleet (did you mean "osp-gw"?); name one of site offshore\'s devices (the collector runs on it)'],
+        [
+            "a device watched by probes",
+            FLEET.replace("collector: osp-gw", "collector: plc-01") + "  - {name: plc-01, address: 10.0.0.9, site: offshore, watch: probe, probes: [icmp]}\n",
+            'endpoints.yaml:9:16: sites.offshore.collector "plc-01" is watched by probe, not a Linux device the stack reaches over SSH: the collector is installed on it like node_exporter; name one of offshore\'s node_exporter devices',
+        ],
         ["a budget of 0 hours", FLEET.replace("collector: osp-gw", "collector: {device: osp-gw, outageBudgetHours: 0}"), "endpoints.yaml:9:52: sites.offshore.collector.outageBudgetHours must be a number of hours above 0 and at most 168 (the collector's disk holds every sample of the outage), found the number 0"],
         ["a mapping without device", FLEET.replace("collector: osp-gw", "collector: {outageBudgetHours: 2}"), 'endpoints.yaml:9:16: sites.offshore.collector is missing the required key "device"'],
     ];
@@ -61,6 +66,14 @@ describe("sites.<name>.collector in the fleet file", () => {
         const { fleet, problems } = parse(text);
         expect(fleet).toBeUndefined();
         expect(problems.map(formatProblem)).toEqual([message]);
+    });
+
+    it("warns that a probe device of a collector site is still probed from the monitoring host", () => {
+        const { fleet, problems } = parse(FLEET + "  - {name: plc-01, address: 10.0.0.9, site: offshore, watch: probe, probes: [icmp]}\n");
+        expect(fleet).toBeDefined();
+        expect(problems.map(formatProblem)).toEqual([
+            'endpoints.yaml:14:5: warning: devices[3] "plc-01" is watched by probe from the monitoring host, but site offshore is scraped by its collector: the host must reach 10.0.0.9 itself (the collector does not probe)',
+        ]);
     });
 
     it("fleet diff says when a site moves between the monitoring host and a collector", () => {
