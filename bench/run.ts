@@ -5,18 +5,20 @@ import { benchBackup } from "./backupRestic";
 import { benchCollectorOutage } from "./collectorOutage";
 import { compileProject } from "./compiled";
 import { benchEditCost } from "./editCost";
+import { benchProbeSnmp } from "./probeSnmp";
 import { benchProgram } from "./programEval";
 import { benchPrometheus } from "./prometheusCapacity";
 import { benchProvisioning } from "./provisioning";
 
 /**
  * `npm run bench`: measures, prints tables, writes bench/results.json. Never part of the tests.
- * BENCH_ONLY=program,edit,provisioning,prometheus,backup picks sections; BENCH_MINUTES sets how long
- * Prometheus is measured (default 4); BENCH_BACKUP_GB the TSDB size of the backup section (default 1);
+ * BENCH_ONLY=program,edit,provisioning,prometheus,probeSnmp,backup,collector picks sections; BENCH_MINUTES sets how long
+ * Prometheus is measured (default 4); BENCH_PROBE_MINUTES how long the probe and SNMP path is (default 2);
+ * BENCH_BACKUP_GB the TSDB size of the backup section (default 1);
  * BENCH_OUTAGE_MINUTES the site collector's link outage (default 30, plus about 10 minutes around it).
  */
 async function main(): Promise<void> {
-    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus,backup,collector").split(",");
+    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus,probeSnmp,backup,collector").split(",");
     const out = path.join(__dirname, "results.json");
     // Sections run alone (BENCH_ONLY) update their part of the results and keep the others.
     const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
@@ -61,6 +63,14 @@ async function main(): Promise<void> {
         const row = await benchPrometheus(1000, Number(process.env.BENCH_MINUTES ?? 4), log);
         results.prometheus = row;
         section("Prometheus (Debian's) scraping 1,000 simulated devices with the rendered config", row);
+    }
+    if (only.includes("probeSnmp")) {
+        const r = await benchProbeSnmp(1000, Number(process.env.BENCH_PROBE_MINUTES ?? 2), log);
+        results.probeSnmp = r;
+        const { scrapeDurations, processes, ...summary } = r;
+        section("Probe and SNMP devices on loopback: blackbox_exporter, snmp_exporter and Prometheus (Debian's) with the rendered config", summary);
+        section("Scrape duration per job over the measured window (every scrape of every target)", scrapeDurations);
+        section("CPU and memory of the processes (from /proc/PID)", processes);
     }
     if (only.includes("backup")) {
         const row = await benchBackup(Number(process.env.BENCH_BACKUP_GB ?? 1) * 1e9, log);
