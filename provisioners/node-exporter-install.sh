@@ -22,6 +22,7 @@ export PATH
 . "$(dirname "$0")/payload.sh"
 
 device=unknown owner='' version='' port=9100 arch=auto source=download base_url='' checksums='' pushed='' collectors='' take_over=no
+# shellcheck disable=SC2034 # base_url is read by fetch_release (install-lib.sh)
 for arg in "$@"; do
     case $arg in
         device=*) device=${arg#*=} ;;
@@ -81,13 +82,8 @@ for tool in tar gzip awk; do
     command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing on the device" missing-tool
 done
 
-sha256_of() {
-    if command -v sha256sum >/dev/null 2>&1; then
-        sha256sum "$1" | cut -d' ' -f1
-    else
-        openssl dgst -sha256 "$1" | sed 's/^.*= *//'
-    fi
-}
+# shellcheck source=/dev/null # what the installers share (fetch_release, ensure_dir, ...), inlined when the script is sent
+. "$(dirname "$0")/install-lib.sh"
 
 # Reads the secret sections from stdin into the staging directory; unknown file names are refused.
 password=''
@@ -265,89 +261,24 @@ if [ -n "$take" ]; then
 fi
 
 # --- the binary: reused when the installed one is exactly the pinned release ------------------------
-tarball_name=node_exporter-$version.linux-$arch
-binary_current=no
-if [ -f "$marker" ] && [ -x "$bin" ]; then
-    read -r m_version m_arch m_tarball_sha m_bin_sha <"$marker" || true
-    if [ "$m_version $m_arch $m_tarball_sha" = "$version $arch $expected" ] && [ "$(sha256_of "$bin")" = "${m_bin_sha:-}" ]; then
-        binary_current=yes
-    fi
-fi
-
-if [ "$binary_current" = yes ]; then
-    step "binary: node_exporter $version ($arch) already installed"
-    bin_sha=$m_bin_sha
-else
-    tarball=$stage/$tarball_name.tar.gz
-    if [ "$source" = push ]; then
-        [ -f "$pushed" ] || fail "the pushed tarball $pushed is not on the device" pushed-tarball-missing
-        cp "$pushed" "$tarball"
-        step "binary: using the tarball pushed over SSH"
-    else
-        url=$base_url/v$version/$tarball_name.tar.gz
-        step "binary: downloading $url"
-        if command -v curl >/dev/null 2>&1; then
-            curl -fsSL --retry 3 --connect-timeout 15 -o "$tarball" "$url" || fail "download of $url failed" download-failed
-        elif command -v wget >/dev/null 2>&1; then
-            wget -q -T 15 -O "$tarball" "$url" || fail "download of $url failed" download-failed
-        else
-            fail "neither curl nor wget is on the device; use source: push" no-downloader
-        fi
-        downloaded=$(wc -c <"$tarball" | tr -d ' ')
-    fi
-    actual=$(sha256_of "$tarball")
-    [ "$actual" = "$expected" ] || fail "checksum mismatch for $tarball_name.tar.gz: expected $expected, got $actual; nothing was changed" checksum-mismatch
-    step "binary: sha256 verified"
-    tar -xzf "$tarball" -C "$stage" "$tarball_name/node_exporter" || fail "the tarball has no $tarball_name/node_exporter" bad-tarball
-    bin_sha=$(sha256_of "$stage/$tarball_name/node_exporter")
-    if [ -x "$bin" ] && [ "$(sha256_of "$bin")" = "$bin_sha" ]; then
-        step "binary: installed binary is already this release"
-    else
-        install -m 0755 "$stage/$tarball_name/node_exporter" "$bin.iiotmon-new"
-        [ ! -e "$bin" ] || ln -f "$bin" "$bin.iiotmon-old"
-        mv -f "$bin.iiotmon-new" "$bin"
-        changed=1
-        step "binary: installed $bin"
-    fi
+bin_sha='' release_bin=''
+fetch_release "node_exporter-$version.linux-$arch" node_exporter
+if [ -n "$release_bin" ]; then
+    install -m 0755 "$release_bin" "$bin.iiotmon-new"
+    [ ! -e "$bin" ] || ln -f "$bin" "$bin.iiotmon-old"
+    mv -f "$bin.iiotmon-new" "$bin"
+    changed=1
+    step "binary: installed $bin"
 fi
 
 # --- user, directories, configuration ----------------------------------------------------------------
-if id "$svc_user" >/dev/null 2>&1; then
-    step "user: $svc_user exists"
-else
-    nologin=/usr/sbin/nologin
-    [ -x "$nologin" ] || nologin=/sbin/nologin
-    if command -v useradd >/dev/null 2>&1; then
-        useradd --system --no-create-home --home-dir /nonexistent --shell "$nologin" --user-group "$svc_user"
-    else
-        addgroup -S "$svc_user" && adduser -S -D -H -h /nonexistent -s "$nologin" -G "$svc_user" "$svc_user"
-    fi
-    user_created=1
-    changed=1
-    step "user: created system user $svc_user"
-fi
+ensure_system_user "$svc_user"
 
-ensure_dir() { # path mode owner
-    if [ ! -d "$1" ]; then
-        mkdir -p "$1"
-        changed=1
-    fi
-    [ "$(stat -c '%a %U:%G' "$1")" = "$2 $3" ] || { chmod "$2" "$1"; chown "$3" "$1"; changed=1; }
-}
 ensure_dir "$conf_dir" 750 "root:$svc_user"
 ensure_dir "$state_dir" 755 root:root
 ensure_dir "$textfile_dir" 755 root:root
 
 # Replaces a file only when its content or mode differs, atomically.
-install_file() { # source destination mode owner
-    if [ -f "$2" ] && cmp -s "$1" "$2" && [ "$(stat -c '%a %U:%G' "$2")" = "$3 $4" ]; then
-        return 0
-    fi
-    install -m "$3" -o "${4%%:*}" -g "${4##*:}" "$1" "$2.iiotmon-new"
-    mv -f "$2.iiotmon-new" "$2"
-    changed=1
-    step "config: wrote $2"
-}
 install_file "$stage/files/web-config.yml" "$conf_dir/web-config.yml" 640 "root:$svc_user"
 install_file "$stage/files/tls.crt" "$conf_dir/tls.crt" 644 "root:$svc_user"
 install_file "$stage/files/tls.key" "$conf_dir/tls.key" 640 "root:$svc_user"

@@ -28,6 +28,7 @@ export PATH
 
 device=unknown owner='' version='' arch=auto source=download base_url='' checksums='' pushed=''
 agent_flag='' port=9095 retention=7h wal_bytes=0 restart_with_backlog=no
+# shellcheck disable=SC2034 # base_url is read by fetch_release (install-lib.sh)
 for arg in "$@"; do
     case $arg in
         device=*) device=${arg#*=} ;;
@@ -83,13 +84,8 @@ for tool in tar gzip awk df; do
     command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing on the device" missing-tool
 done
 
-sha256_of() {
-    if command -v sha256sum >/dev/null 2>&1; then
-        sha256sum "$1" | cut -d' ' -f1
-    else
-        openssl dgst -sha256 "$1" | sed 's/^.*= *//'
-    fi
-}
+# shellcheck source=/dev/null # what the installers share (fetch_release, ensure_dir, ...), inlined when the script is sent
+. "$(dirname "$0")/install-lib.sh"
 
 mkdir -m 0700 "$stage/files" "$stage/payload"
 read_payload "$stage/payload"
@@ -144,47 +140,9 @@ fi
 step "disk: $((wal_bytes / 1048576)) MiB for the write-ahead log fit ($((free_kb / 1024)) MiB free)"
 
 # --- the binary: reused when the installed one is exactly the pinned release ------------------------
-tarball_name=prometheus-$version.linux-$arch
-binary_current=no
-if [ -f "$marker" ] && [ -x "$bin" ]; then
-    read -r m_version m_arch m_tarball_sha m_bin_sha <"$marker" || true
-    if [ "$m_version $m_arch $m_tarball_sha" = "$version $arch $expected" ] && [ "$(sha256_of "$bin")" = "${m_bin_sha:-}" ]; then
-        binary_current=yes
-    fi
-fi
-new_bin=''
-if [ "$binary_current" = yes ]; then
-    step "binary: prometheus $version ($arch) already installed"
-    bin_sha=$m_bin_sha
-else
-    tarball=$stage/$tarball_name.tar.gz
-    if [ "$source" = push ]; then
-        [ -f "$pushed" ] || fail "the pushed tarball $pushed is not on the device" pushed-tarball-missing
-        cp "$pushed" "$tarball"
-        step "binary: using the tarball pushed over SSH"
-    else
-        url=$base_url/v$version/$tarball_name.tar.gz
-        step "binary: downloading $url"
-        if command -v curl >/dev/null 2>&1; then
-            curl -fsSL --retry 3 --connect-timeout 15 -o "$tarball" "$url" || fail "download of $url failed" download-failed
-        elif command -v wget >/dev/null 2>&1; then
-            wget -q -T 15 -O "$tarball" "$url" || fail "download of $url failed" download-failed
-        else
-            fail "neither curl nor wget is on the device; use source: push" no-downloader
-        fi
-        downloaded=$(wc -c <"$tarball" | tr -d ' ')
-    fi
-    actual=$(sha256_of "$tarball")
-    [ "$actual" = "$expected" ] || fail "checksum mismatch for $tarball_name.tar.gz: expected $expected, got $actual; nothing was changed" checksum-mismatch
-    step "binary: sha256 verified"
-    tar -xzf "$tarball" -C "$stage" "$tarball_name/prometheus" || fail "the tarball has no $tarball_name/prometheus" bad-tarball
-    bin_sha=$(sha256_of "$stage/$tarball_name/prometheus")
-    if [ -x "$bin" ] && [ "$(sha256_of "$bin")" = "$bin_sha" ]; then
-        step "binary: installed binary is already this release"
-    else
-        new_bin=$stage/$tarball_name/prometheus
-    fi
-fi
+bin_sha='' release_bin=''
+fetch_release "prometheus-$version.linux-$arch" prometheus
+new_bin=$release_bin
 
 cat >"$stage/unit" <<EOF
 # Managed by iiot-monitoring (endpoints.yaml, sites.<site>.collector); local edits are overwritten.
@@ -255,27 +213,8 @@ if [ -n "$new_bin" ]; then
     step "binary: installed $bin"
 fi
 
-if id "$svc_user" >/dev/null 2>&1; then
-    step "user: $svc_user exists"
-else
-    nologin=/usr/sbin/nologin
-    [ -x "$nologin" ] || nologin=/sbin/nologin
-    if command -v useradd >/dev/null 2>&1; then
-        useradd --system --no-create-home --home-dir /nonexistent --shell "$nologin" --user-group "$svc_user"
-    else
-        addgroup -S "$svc_user" && adduser -S -D -H -h /nonexistent -s "$nologin" -G "$svc_user" "$svc_user"
-    fi
-    changed=1
-    step "user: created system user $svc_user"
-fi
+ensure_system_user "$svc_user"
 
-ensure_dir() { # path mode owner
-    if [ ! -d "$1" ]; then
-        mkdir -p "$1"
-        changed=1
-    fi
-    [ "$(stat -c '%a %U:%G' "$1")" = "$2 $3" ] || { chmod "$2" "$1"; chown "$3" "$1"; changed=1; }
-}
 ensure_dir "$conf_dir" 750 "root:$svc_user"
 ensure_dir "$targets_dir" 750 "root:$svc_user"
 ensure_dir "$data_dir" 750 "$svc_user:$svc_user"
@@ -284,25 +223,16 @@ cmp -s "$stage/owner" "$owner_file" 2>/dev/null || { mv -f "$stage/owner" "$owne
 
 config_changed=0
 # Replaces a file only when its content or mode differs, atomically (file_sd sees a whole file or none).
-install_file() { # source destination mode owner
-    if [ -f "$2" ] && cmp -s "$1" "$2" && [ "$(stat -c '%a %U:%G' "$2")" = "$3 $4" ]; then
-        return 0
-    fi
-    install -m "$3" -o "${4%%:*}" -g "${4##*:}" "$1" "$2.iiotmon-new"
-    mv -f "$2.iiotmon-new" "$2"
-    config_changed=1
-    step "config: wrote $2"
-}
-install_file "$stage/files/scrape-ca.crt" "$conf_dir/scrape-ca.crt" 644 "root:$svc_user"
-install_file "$stage/files/scrape-password" "$conf_dir/scrape-password" 640 "root:$svc_user"
-install_file "$stage/files/remote-write-ca.crt" "$conf_dir/remote-write-ca.crt" 644 "root:$svc_user"
-install_file "$stage/files/remote-write-password" "$conf_dir/remote-write-password" 640 "root:$svc_user"
-install_file "$stage/files/prometheus.yml" "$conf_dir/prometheus.yml" 640 "root:$svc_user"
+install_file "$stage/files/scrape-ca.crt" "$conf_dir/scrape-ca.crt" 644 "root:$svc_user" config_changed
+install_file "$stage/files/scrape-password" "$conf_dir/scrape-password" 640 "root:$svc_user" config_changed
+install_file "$stage/files/remote-write-ca.crt" "$conf_dir/remote-write-ca.crt" 644 "root:$svc_user" config_changed
+install_file "$stage/files/remote-write-password" "$conf_dir/remote-write-password" 640 "root:$svc_user" config_changed
+install_file "$stage/files/prometheus.yml" "$conf_dir/prometheus.yml" 640 "root:$svc_user" config_changed
 # Targets are picked up by file_sd on their own; they need no reload.
 targets_before=$config_changed
-install_file "$stage/files/targets.json" "$targets_dir/site.json" 640 "root:$svc_user"
+install_file "$stage/files/targets.json" "$targets_dir/site.json" 640 "root:$svc_user" config_changed
 config_changed=$targets_before
-install_file "$stage/unit" "$unit" 644 root:root
+install_file "$stage/unit" "$unit" 644 root:root config_changed
 [ "$unit_changed" = 0 ] || changed=1
 
 if [ "$unit_changed" = 1 ]; then

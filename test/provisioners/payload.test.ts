@@ -53,11 +53,18 @@ describe("the payload framing: one encoder (infra/common/payload.ts), one reader
     });
 
     it("travels with each script that reads a payload: inlined, so the script sent alone is complete and shellcheck-clean", () => {
-        for (const name of ["host-setup.sh", "host-apply-config.sh", "host-apply-fleet.sh", "node-exporter-install.sh"]) {
+        for (const name of ["host-setup.sh", "host-apply-config.sh", "host-apply-fleet.sh", "node-exporter-install.sh", "prometheus-agent-install.sh"]) {
             const sent = provisionerScript(name);
-            expect([name, sent.includes("read_payload() {"), /payload\.sh"$/m.test(sent)]).toEqual([name, true, false]);
+            expect([name, sent.includes("read_payload() {"), /^\. "\$\(dirname/m.test(sent)]).toEqual([name, true, false]);
             const r = spawnSync("shellcheck", ["--shell=sh", "--severity=style", "-"], { input: sent, encoding: "utf8" });
             expect([name, r.stdout, r.status]).toEqual([name, "", 0]);
+        }
+    });
+
+    it("carries what the two device installers share (install-lib.sh) into both, as sent", () => {
+        for (const name of ["node-exporter-install.sh", "prometheus-agent-install.sh"]) {
+            const sent = provisionerScript(name);
+            expect([name, ...["fetch_release() {", "ensure_system_user() {", "ensure_dir() {", "install_file() {"].map((f) => sent.includes(f))]).toEqual([name, true, true, true, true]);
         }
     });
 });
