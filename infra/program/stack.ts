@@ -108,10 +108,10 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
 
     const collectorSites = fleet.sites.filter((s) => s.collector);
     if (collectorSites.length && !settings.publicIngress) {
-        throw new Error(`site ${collectorSites[0].name} has a collector, which sends to the monitoring host from outside: that needs publicIngress (collectors cannot use an SSM tunnel)`);
+        throw new UserError(`site ${collectorSites[0].name} has a collector, which sends to the monitoring host from outside: that needs publicIngress (collectors cannot use an SSM tunnel)`);
     }
     if (collectorSites.length && settings.collectorSourceCidrs.length === 0) {
-        throw new Error(
+        throw new UserError(
             `site ${collectorSites[0].name} has a collector: set collectorSourceCidrs to the networks collectors connect from (their sites' outbound addresses), e.g. pulumi config set --path 'collectorSourceCidrs[0]' 198.51.100.0/24`,
         );
     }

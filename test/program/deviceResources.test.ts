@@ -25,7 +25,8 @@ async function build(fleet: Fleet): Promise<MockRun> {
     const run = await recordResources();
     const { buildStack } = await import("../../infra/program/stack");
     buildStack({
-        settings: { ...DEFAULT_SETTINGS_FOR_TESTS, dialTimeoutSeconds: 60 },
+        // As the dev stack: the example fleet's offshore site has a collector, which sends from these networks.
+        settings: { ...DEFAULT_SETTINGS_FOR_TESTS, dialTimeoutSeconds: 60, collectorSourceCidrs: ["198.51.100.0/24"] },
         fleet,
         checksums,
         secrets: new Map([

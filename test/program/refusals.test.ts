@@ -59,13 +59,17 @@ describe("the entry point refuses bad input", () => {
 
     it("prints every fleet error and registers nothing", async () => {
         const file = path.join(dir, "endpoints.yaml");
-        fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "endpoints.yaml"), "utf8").replace("arch: arm64", "arch: aarch64"));
+        const text = fs.readFileSync(path.join(ROOT, "endpoints.yaml"), "utf8").replace("arch: arm64", "arch: aarch64");
+        fs.writeFileSync(file, text);
+        const lines = text.split("\n");
+        const line = lines.findIndex((l) => l.includes("arch: aarch64")) + 1;
+        const column = lines[line - 1].indexOf("aarch64") + 1;
         const { error, run } = await runEntryPoint(
             { ...stackConfig(), [`${PROJECT}:fleetFile`]: file, [`${PROJECT}:deviceSshKey`]: "k" },
             [`${PROJECT}:deviceSshKey`],
         );
         expect(pulumi.RunError.isInstance(error)).toBe(true);
-        expect(error?.message).toContain(`${file}:89:11: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386`);
+        expect(error?.message).toContain(`${file}:${line}:${column}: devices[5].arch "aarch64" is not a supported arch; use one of auto, amd64, arm64, armv7, armv6, 386`);
         expect(run.resources).toEqual([]);
     });
 

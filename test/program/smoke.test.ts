@@ -27,8 +27,11 @@ describe("the entry point under mocks with the dev stack", () => {
         warnings = captured.messages;
     });
 
-    it("warns, and only warns, that the dev stack's AMI is not pinned", () => {
-        expect(warnings).toEqual([expect.stringMatching(/amiId is not pinned; using Ubuntu's current ami-0123456789abcdef0\. Pin it: pulumi config set amiId ami-0123456789abcdef0$/)]);
+    it("warns, and only warns, that the dev stack's AMI is not pinned and that its collector has no pinned Prometheus checksum", () => {
+        expect([...warnings].sort()).toEqual([
+            expect.stringMatching(/amiId is not pinned; using Ubuntu's current ami-0123456789abcdef0\. Pin it: pulumi config set amiId ami-0123456789abcdef0$/),
+            expect.stringMatching(/collector osp-gw-01: no pinned checksum for Prometheus 3\.5\.0 on amd64; its install will refuse\. Add the lines of .*sha256sums\.txt/),
+        ]);
     });
     afterAll(() => process.chdir(cwd));
 
@@ -38,9 +41,10 @@ describe("the entry point under mocks with the dev stack", () => {
         expect(program.sites["nhv-offshore"]).toContain("wtg-a01-ctrl");
     });
 
-    it("gives every device its node_exporter command, named after the device", () => {
+    it("gives every device its node_exporter command, named after the device, and the collector site its agent", () => {
         const onHost: string[] = [STACK_RESOURCES.host.ready, STACK_RESOURCES.hostConfiguration.system, STACK_RESOURCES.hostConfiguration.files, STACK_RESOURCES.scrapeTargets.file, STACK_RESOURCES.grafanaAdmin.reset];
         const commands = run.byType("command:remote:Command").map((r) => r.name).filter((n) => !onHost.includes(n)).sort();
-        expect(commands).toEqual(Object.values(program.sites).flat().map((n) => deviceResourceNames(n).install).sort());
+        // And the agent of the example fleet's one collector site (sites.nhv-offshore.collector).
+        expect(commands).toEqual([...Object.values(program.sites).flat().map((n) => deviceResourceNames(n).install), STACK_RESOURCES.collector("nhv-offshore").agent].sort());
     });
 });
