@@ -111,28 +111,27 @@ export async function startDevice(name: string, index: number, opts: LabDeviceOp
     fs.rmSync(dir, { recursive: true, force: true });
     for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
     run("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${BASE_ROOTFS},upperdir=${dir}/upper,workdir=${dir}/work`, merged(dir)]);
-    const root = merged(dir);
-    fs.writeFileSync(path.join(root, "etc/hostname"), `${name}\n`);
-    // Without /etc/hosts, sudo waits ~11 s on DNS for the device's own name.
-    fs.writeFileSync(path.join(root, "etc/hosts"), `127.0.0.1 localhost\n127.0.1.1 ${name}\n`);
-    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(root, "etc/ssh/ssh_host_ed25519_key")]);
-    if (opts.sshdConfig) fs.writeFileSync(path.join(root, "etc/ssh/sshd_config.d/device.conf"), opts.sshdConfig);
-    let hostKey = withoutComment(fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8"));
-    const ownKey = opts.prepare?.(root);
-    if (ownKey) hostKey = withoutComment(ownKey);
-    const netnsPath = createDeviceNetwork(name, index, ip);
-
-    const systemd = opts.systemd ?? true;
-    const pid = boot(name, dir, netnsPath, systemd, "w");
-    const record: LabDeviceRecord = { name, index, ip, pid, hostKey, dir, systemd };
+    // From here on a failure (a missing program in prepare, a device that never answers) takes the
+    // mount, the network and the process down with it: a failed start leaves nothing behind.
+    let record: LabDeviceRecord = { name, index, ip, pid: 0, hostKey: "", dir, systemd: opts.systemd ?? true };
     try {
+        const root = merged(dir);
+        fs.writeFileSync(path.join(root, "etc/hostname"), `${name}\n`);
+        // Without /etc/hosts, sudo waits ~11 s on DNS for the device's own name.
+        fs.writeFileSync(path.join(root, "etc/hosts"), `127.0.0.1 localhost\n127.0.1.1 ${name}\n`);
+        run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(root, "etc/ssh/ssh_host_ed25519_key")]);
+        if (opts.sshdConfig) fs.writeFileSync(path.join(root, "etc/ssh/sshd_config.d/device.conf"), opts.sshdConfig);
+        const hostKey = withoutComment(opts.prepare?.(root) || fs.readFileSync(path.join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8"));
+        const netnsPath = createDeviceNetwork(name, index, ip);
+        record = { ...record, hostKey, pid: boot(name, dir, netnsPath, record.systemd, "w") };
         await waitForSsh(name, ip, 30);
+        return record;
     } catch (e) {
-        const consoleTail = fs.readFileSync(path.join(dir, "console.log"), "utf8").trim().split("\n").slice(-8).join("\n");
+        const log = path.join(dir, "console.log");
+        const consoleTail = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").slice(-8).join("\n") : "";
         await stopDevice(record);
-        throw new Error(`${(e as Error).message}; its console said:\n${consoleTail}`);
+        throw new Error(`lab device ${name} did not start: ${(e as Error).message}${consoleTail ? `; its console said:\n${consoleTail}` : ""}`);
     }
-    return record;
 }
 
 
