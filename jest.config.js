@@ -1,8 +1,9 @@
 /**
  * Tests are TypeScript, type-checked once by `tsc --noEmit` in `npm test`, so ts-jest only transpiles.
- * Three projects, disjoint: `unit` (pure logic and offline tools, no lock), `program` (the program under
- * Pulumi mocks) and `lab` (simulated devices and real servers: run under /tmp/iiotmon-lab.lock).
- * `npm run test:unit` runs the first; `npm test` runs all three.
+ * Four projects, disjoint: `preflight` (every program the tests start is installed, run first), `unit`
+ * (pure logic and offline tools), `program` (the program under Pulumi mocks) and `lab` (simulated devices
+ * and real servers, in band: they share the lab bridge and ports). `npm test` runs them all through
+ * test/runAll.ts, under /tmp/iiotmon-lab.lock; `npm run test:unit` runs `unit`.
  */
 const base = {
     testEnvironment: "node",
@@ -14,7 +15,8 @@ const SERVERS = ["<rootDir>/test/render/alertmanager.test.ts", "<rootDir>/test/r
 module.exports = {
     testTimeout: 120000,
     projects: [
-        { ...base, displayName: "unit", testMatch: ["<rootDir>/test/**/*.test.ts"], testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/program/", "<rootDir>/test/lab/", ...SERVERS] },
+        { ...base, displayName: "preflight", testMatch: ["<rootDir>/test/preflight/**/*.test.ts"] },
+        { ...base, displayName: "unit", testMatch: ["<rootDir>/test/**/*.test.ts"], testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/preflight/", "<rootDir>/test/program/", "<rootDir>/test/lab/", ...SERVERS] },
         { ...base, displayName: "program", testMatch: ["<rootDir>/test/program/**/*.test.ts"] },
         { ...base, displayName: "lab", testMatch: ["<rootDir>/test/lab/**/*.test.ts", ...SERVERS] },
     ],

@@ -18,6 +18,7 @@ export class PostgresServer {
     constructor(readonly port: number) {}
 
     private asPostgres(cmd: string, args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+        // starts: /usr/lib/postgresql/15/bin/initdb /usr/lib/postgresql/15/bin/pg_ctl
         const r = spawnSync("runuser", ["-u", "postgres", "--", cmd, ...args], { encoding: "utf8", input, cwd: "/" });
         return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     }

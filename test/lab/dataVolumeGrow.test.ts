@@ -13,6 +13,8 @@ import { ROOT } from "../harness";
 jest.setTimeout(120_000);
 
 const GROW = path.join(ROOT, "provisioners", "host-grow-data.sh");
+// The host scripts this suite runs on this machine start, besides what it starts itself:
+// starts: blkid findmnt mkfs.ext4 resize2fs xfs_growfs
 
 /**
  * Online ext4 growth is the EXT4_IOC_RESIZE_FS ioctl, which the kernel allows only with CAP_SYS_RESOURCE

@@ -56,6 +56,7 @@ describe("device commands", () => {
             "@@script install\n#!/bin/sh\nprintf 'install [%s]' \"$@\"; echo; cat\n" +
             "@@script uninstall\n#!/bin/sh\necho uninstall\n" +
             "@@args\ndevice=wtg 01\ncollectors=--collector.a --no-collector.b\nit's\n@@payload\nSECRET-1\nSECRET-2\n";
+        // starts: dash busybox bash
         const [bin, ...pre] = shell.split(" ");
         for (const [script, expected] of [
             ["install", "install [device=wtg 01]install [collectors=--collector.a --no-collector.b]install [it's]\nSECRET-1\nSECRET-2\n"],

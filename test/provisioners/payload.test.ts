@@ -8,6 +8,7 @@ import { encodeLaunch, encodePayload, PayloadSection, provisionerScript, PROVISI
 function decode(shell: string, input: string): { header: string; text: string }[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iiotmon-payload-"));
     try {
+        // starts: dash busybox bash
         const [bin, ...pre] = shell.split(" ");
         const script = `. ${JSON.stringify(path.join(PROVISIONERS_DIR, "payload.sh"))}; read_payload "$1"; cat`;
         const r = spawnSync(bin, [...pre, "-c", script, "sh", dir], { input, encoding: "utf8" });

@@ -1,0 +1,48 @@
+import * as fs from "fs";
+import { run } from "./exec";
+
+/**
+ * What the tests and the lab leave on the machine, compared before and after a run: network
+ * namespaces, links, mounts, loop devices, and processes that carry the run's marker in their
+ * environment (every process a test starts inherits it; nspawn devices show as their nspawn).
+ */
+export interface MachineState {
+    readonly namespaces: string[];
+    readonly links: string[];
+    readonly mounts: string[];
+    readonly loops: string[];
+}
+
+/** The environment variable every process of one test run carries, with that run's own value. */
+export const RUN_MARKER = "IIOTMON_TEST_RUN";
+
+export function machineState(): MachineState {
+    const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+    return {
+        namespaces: lines(run("ip", ["netns", "list"])).map((l) => l.split(" ")[0]),
+        links: lines(run("ip", ["-o", "link", "show"])).map((l) => l.split(":")[1].trim().split("@")[0]),
+        mounts: lines(fs.readFileSync("/proc/self/mounts", "utf8")).map((l) => l.split(" ").slice(0, 3).join(" ")),
+        loops: lines(run("losetup", ["-a", "-n", "-O", "NAME,BACK-FILE"], { allowFail: true })),
+    };
+}
+
+/** Processes other than this one whose environment holds `RUN_MARKER=marker`: `pid command` each. */
+export function markedProcesses(marker: string): string[] {
+    const needle = `${RUN_MARKER}=${marker}\0`;
+    const found: string[] = [];
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid && Number(p) !== process.ppid)) {
+        try {
+            if (!`${fs.readFileSync(`/proc/${pid}/environ`, "latin1")}\0`.includes(needle)) continue;
+            found.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").join(" ").trim()}`);
+        } catch {
+            // The process ended while we looked: not left behind.
+        }
+    }
+    return found;
+}
+
+/** What is in `after` and was not in `before`, one line per thing, named by its kind. */
+export function leftovers(before: MachineState, after: MachineState): string[] {
+    const kinds: [keyof MachineState, string][] = [["namespaces", "network namespace"], ["links", "network link"], ["mounts", "mount"], ["loops", "loop device"]];
+    return kinds.flatMap(([key, label]) => after[key].filter((x) => !before[key].includes(x)).map((x) => `${label} ${x}`));
+}

@@ -1,0 +1,81 @@
+import { spawn } from "child_process";
+import { randomUUID } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { leftovers, machineState, markedProcesses, RUN_MARKER } from "../lab/leftovers";
+
+/**
+ * `npm test`: the preflight first (every program the tests start is installed), then the lab and the
+ * rest side by side (they share nothing: the lab is one jest process in band, since its suites share
+ * the bridge and ports), then the 10 slowest suites, then a check that nothing was left behind.
+ * Runs under /tmp/iiotmon-lab.lock (package.json), so two runs on one machine take turns.
+ */
+const ROOT = path.join(__dirname, "..");
+const JEST = require.resolve("jest/bin/jest");
+const marker = randomUUID();
+const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), "iiotmon-test-"));
+
+interface SuiteResult {
+    readonly name: string;
+    readonly project: string;
+    readonly seconds: number;
+    readonly passed: boolean;
+}
+
+/** Runs one jest invocation, its output prefixed with `label`, and returns its suites. */
+function jest(label: string, args: string[]): Promise<{ ok: boolean; suites: SuiteResult[] }> {
+    const out = path.join(resultsDir, `${label}.json`);
+    const child = spawn(process.execPath, [JEST, "--runInBand", "--passWithNoTests", "--json", `--outputFile=${out}`, ...args, ...process.argv.slice(2)], {
+        cwd: ROOT,
+        env: { ...process.env, [RUN_MARKER]: marker },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    const prefix = (chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${label}] `);
+    child.stdout.on("data", (c: Buffer) => process.stdout.write(prefix(c)));
+    child.stderr.on("data", (c: Buffer) => process.stderr.write(prefix(c)));
+    return new Promise((resolve) => {
+        child.on("close", (code) => {
+            const json = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as { testResults: { name: string; displayName?: { name: string }; status: string; startTime: number; endTime: number }[] }) : { testResults: [] };
+            const suites = json.testResults.map((r) => ({
+                name: path.relative(ROOT, r.name),
+                project: r.displayName?.name ?? label,
+                seconds: (r.endTime - r.startTime) / 1000,
+                passed: r.status === "passed",
+            }));
+            resolve({ ok: code === 0, suites });
+        });
+    });
+}
+
+function slowestTable(suites: SuiteResult[], count = 10): string {
+    const rows = [...suites].sort((a, b) => b.seconds - a.seconds).slice(0, count);
+    return [
+        `The ${rows.length} slowest suites:`,
+        "| suite | project | seconds |",
+        "|---|---|---:|",
+        ...rows.map((s) => `| ${s.name}${s.passed ? "" : " (failed)"} | ${s.project} | ${s.seconds.toFixed(1)} |`),
+    ].join("\n");
+}
+
+async function main(): Promise<number> {
+    const started = Date.now();
+    const before = machineState();
+    const preflight = await jest("preflight", ["--selectProjects", "preflight"]);
+    if (!preflight.ok) {
+        console.error("\nThe preflight failed: a program the tests start is missing (see above for the Debian package to add to .ci/run).");
+        return 1;
+    }
+    const [lab, rest] = await Promise.all([jest("lab", ["--selectProjects", "lab"]), jest("unit+program", ["--selectProjects", "unit", "program"])]);
+    const suites = [...preflight.suites, ...lab.suites, ...rest.suites];
+    console.log(`\n${slowestTable(suites)}\n`);
+    const failed = suites.filter((s) => !s.passed).map((s) => s.name);
+    const left = [...leftovers(before, machineState()), ...markedProcesses(marker).map((p) => `process ${p}`)];
+    console.log(`${suites.length} suites, ${failed.length} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    if (failed.length) console.error(`Failed: ${failed.join(", ")}`);
+    if (left.length) console.error(`Left behind by the tests (each must be cleaned up by the suite that made it):\n  ${left.join("\n  ")}`);
+    fs.rmSync(resultsDir, { recursive: true, force: true });
+    return lab.ok && rest.ok && !failed.length && !left.length ? 0 : 1;
+}
+
+main().then((code) => process.exit(code));
