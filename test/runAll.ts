@@ -6,9 +6,10 @@ import * as path from "path";
 import { leftovers, machineState, markedProcesses, RUN_MARKER } from "../lab/leftovers";
 
 /**
- * `npm test`: the preflight first (every program the tests start is installed), then the lab and the
- * rest side by side (they share nothing: the lab is one jest process in band, since its suites share
- * the bridge and ports), then the 10 slowest suites, then a check that nothing was left behind.
+ * `npm test`: the preflight first (every program the tests start is installed), then three lanes side
+ * by side, which share no bridge, port or file: the lab's device suites, the server suites, and the unit
+ * and program suites (each lane one jest process in band); then the 10 slowest suites, and a check
+ * that nothing was left behind.
  * Runs under /tmp/iiotmon-lab.lock (package.json), so two runs on one machine take turns.
  */
 const ROOT = path.join(__dirname, "..");
@@ -66,8 +67,12 @@ async function main(): Promise<number> {
         console.error("\nThe preflight failed: a program the tests start is missing (see above for the Debian package to add to .ci/run).");
         return 1;
     }
-    const [lab, rest] = await Promise.all([jest("lab", ["--selectProjects", "lab"]), jest("unit+program", ["--selectProjects", "unit", "program"])]);
-    const suites = [...preflight.suites, ...lab.suites, ...rest.suites];
+    const lanes = await Promise.all([
+        jest("lab", ["--selectProjects", "lab"]),
+        jest("servers", ["--selectProjects", "servers"]),
+        jest("unit+program", ["--selectProjects", "unit", "program"]),
+    ]);
+    const suites = [...preflight.suites, ...lanes.flatMap((l) => l.suites)];
     console.log(`\n${slowestTable(suites)}\n`);
     const failed = suites.filter((s) => !s.passed).map((s) => s.name);
     const left = [...leftovers(before, machineState()), ...markedProcesses(marker).map((p) => `process ${p}`)];
@@ -75,7 +80,7 @@ async function main(): Promise<number> {
     if (failed.length) console.error(`Failed: ${failed.join(", ")}`);
     if (left.length) console.error(`Left behind by the tests (each must be cleaned up by the suite that made it):\n  ${left.join("\n  ")}`);
     fs.rmSync(resultsDir, { recursive: true, force: true });
-    return lab.ok && rest.ok && !failed.length && !left.length ? 0 : 1;
+    return lanes.every((l) => l.ok) && !failed.length && !left.length ? 0 : 1;
 }
 
 main().then((code) => process.exit(code));
