@@ -14,6 +14,7 @@ import { S3Server } from "../../lab/s3Server";
 import { BLOCK_SECONDS, createBlocks } from "../../lab/tsdbBlocks";
 import { ROOT } from "../harness";
 import { device, HEAD } from "../fleet/malformedCases";
+import { cleanUp } from "../../lab/cleanUp";
 
 /**
  * The host's backup and restore scripts, for real: restic from Debian's packages, a PostgreSQL with
@@ -154,15 +155,16 @@ describe("backup and restore with restic", () => {
         }
     });
 
-    afterAll(async () => {
-        await prom?.stop();
-        await restored?.stop();
-        exporter?.close();
-        pg.stop();
-        fresh.stop();
-        await s3.stop();
-        fs.rmSync(root, { recursive: true, force: true });
-    });
+    afterAll(() =>
+        cleanUp(
+            () => prom?.stop(),
+            () => restored?.stop(),
+            () => exporter?.close(),
+            () => pg.stop(),
+            () => fresh.stop(),
+            () => s3.stop(),
+            () => fs.rmSync(root, { recursive: true, force: true }),
+        ));
 
     it("backs up a data directory of several blocks and the databases into one restic snapshot, and records it for node_exporter", async () => {
         expect(backfilled.length).toBeGreaterThanOrEqual(3);

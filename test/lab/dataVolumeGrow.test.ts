@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../harness";
+import { cleanUp } from "../../lab/cleanUp";
 
 /**
  * provisioners/host-grow-data.sh on a real block device: a loop device over a sparse file stands in for
@@ -50,11 +51,12 @@ describe.each([
         fs.mkdirSync(mnt);
         sh("mount", [loop, mnt]);
     });
-    afterAll(() => {
-        spawnSync("umount", [mnt]);
-        if (loop) spawnSync("losetup", ["-d", loop]);
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() =>
+        cleanUp(
+            () => spawnSync("umount", [mnt]),
+            () => loop && spawnSync("losetup", ["-d", loop]),
+            () => fs.rmSync(dir, { recursive: true, force: true }),
+        ));
 
     const grow = () => spawnSync("sh", [GROW, mnt], { encoding: "utf8" });
     const fsBytes = () => Number(sh("df", ["-B1", "--output=size", mnt]).split("\n").pop());

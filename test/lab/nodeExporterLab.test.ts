@@ -12,6 +12,7 @@ import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { InstallResult } from "../../infra/device";
 import { deviceResourceNames } from "../../infra/program/stack";
+import { cleanUp } from "../../lab/cleanUp";
 
 /**
  * The device resources' real create/update/delete commands, captured from the program under mocks,
@@ -86,12 +87,13 @@ describe("node_exporter on lab devices", () => {
         fs.writeFileSync(fleetFile, labFleetYaml(fleet));
     });
 
-    afterAll(async () => {
-        await lab.stopAll();
-        await mirror.stop();
-        fs.rmSync(work, { recursive: true, force: true });
-        fs.rmSync(lab.stateDir, { recursive: true, force: true });
-    });
+    afterAll(() =>
+        cleanUp(
+            () => lab.stopAll(),
+            () => mirror.stop(),
+            () => fs.rmSync(work, { recursive: true, force: true }),
+            () => fs.rmSync(lab.stateDir, { recursive: true, force: true }),
+        ));
 
     describe("install, re-run, change, delete", () => {
         let dlUpperBefore: Map<string, string>;

@@ -12,6 +12,7 @@ import { ExporterProcess } from "../../lab/exporterProcess";
 import { removeBridge } from "../../lab/network";
 import { PrometheusProcess } from "../../lab/prometheusProcess";
 import { setConnected, setSparePort, setUps, startWatchedDevice, stopSnmpd, stopWatchedDevice, WatchedDevice } from "../../lab/watchedDevice";
+import { cleanUp } from "../../lab/cleanUp";
 
 /**
  * Probe and SNMP devices end to end on the lab: simulated devices in network namespaces (Debian's snmpd
@@ -128,14 +129,15 @@ describe("probe and SNMP devices on the lab", () => {
         await prom.start();
     });
 
-    afterAll(async () => {
-        await prom.stop();
-        await blackbox.stop();
-        await snmp.stop();
-        for (const d of devices) await stopWatchedDevice(d);
-        removeBridge();
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() =>
+        cleanUp(
+            () => prom?.stop(),
+            () => blackbox?.stop(),
+            () => snmp?.stop(),
+            ...devices.map((d) => () => stopWatchedDevice(d)),
+            () => removeBridge(),
+            () => fs.rmSync(dir, { recursive: true, force: true }),
+        ));
 
     it("scrapes every probe and SNMP device (SNMPv2c and SNMPv3 authPriv) with the fleet's labels", async () => {
         await waitFor("every probe and SNMP target up", async () => {
