@@ -19,7 +19,7 @@ const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), "iiotmon-test-"));
 
 interface SuiteResult {
     readonly name: string;
-    readonly project: string;
+    readonly lane: string;
     readonly seconds: number;
     readonly passed: boolean;
 }
@@ -37,10 +37,10 @@ function jest(label: string, args: string[]): Promise<{ ok: boolean; suites: Sui
     child.stderr.on("data", (c: Buffer) => process.stderr.write(prefix(c)));
     return new Promise((resolve) => {
         child.on("close", (code) => {
-            const json = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as { testResults: { name: string; displayName?: { name: string }; status: string; startTime: number; endTime: number }[] }) : { testResults: [] };
+            const json = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as { testResults: { name: string; status: string; startTime: number; endTime: number }[] }) : { testResults: [] };
             const suites = json.testResults.map((r) => ({
                 name: path.relative(ROOT, r.name),
-                project: r.displayName?.name ?? label,
+                lane: label,
                 seconds: (r.endTime - r.startTime) / 1000,
                 passed: r.status === "passed",
             }));
@@ -53,9 +53,9 @@ function slowestTable(suites: SuiteResult[], count = 10): string {
     const rows = [...suites].sort((a, b) => b.seconds - a.seconds).slice(0, count);
     return [
         `The ${rows.length} slowest suites:`,
-        "| suite | project | seconds |",
+        "| suite | lane | seconds |",
         "|---|---|---:|",
-        ...rows.map((s) => `| ${s.name}${s.passed ? "" : " (failed)"} | ${s.project} | ${s.seconds.toFixed(1)} |`),
+        ...rows.map((s) => `| ${s.name}${s.passed ? "" : " (failed)"} | ${s.lane} | ${s.seconds.toFixed(1)} |`),
     ].join("\n");
 }
 
