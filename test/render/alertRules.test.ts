@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -405,17 +405,35 @@ describe("alert rules under promtool test rules", () => {
         return { error: r.error, output: `${r.stdout}${r.stderr}`, status: r.status };
     }
 
-    // promtool starts in about half a second: every case goes through one run, and only when that run
-    // fails does each case run on its own, so that the failing cases are the ones reported.
-    let allAtOnce: ReturnType<typeof promtoolTest>;
-    beforeAll(() => {
+    /** promtool evaluates its test groups one after the other: the cases go to one run per core, at once. */
+    function promtoolTestsAtOnce(groups: Record<string, unknown>[]): Promise<{ output: string; status: number | null }> {
+        const lanes = Math.max(1, Math.min(os.cpus().length, 4));
+        const runs = Array.from({ length: lanes }, (_, lane) => {
+            const file = path.join(dir, `all-${lane}.yml`);
+            fs.writeFileSync(file, dump({ rule_files: Object.keys(ruleFiles()), evaluation_interval: "1m", tests: groups.filter((_, i) => i % lanes === lane) }, { lineWidth: 400 }));
+            return new Promise<{ output: string; status: number | null }>((resolve) => {
+                const child = spawn("promtool", ["test", "rules", file], { cwd: dir });
+                let output = "";
+                child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+                child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+                child.on("error", (e) => resolve({ output: `${output}${e.message}`, status: null }));
+                child.on("close", (status) => resolve({ output, status }));
+            });
+        });
+        return Promise.all(runs).then((rs) => ({ output: rs.map((r) => r.output).join(""), status: rs.every((r) => r.status === 0) ? 0 : 1 }));
+    }
+
+    // Every case goes through the runs above; only when one fails does each case run on its own, so
+    // that the failing cases are the ones reported.
+    let allAtOnce: { error?: Error; output: string; status: number | null };
+    beforeAll(async () => {
         for (const [name, text] of Object.entries(ruleFiles())) fs.writeFileSync(path.join(dir, name), text);
-        allAtOnce = promtoolTest("all.yml", CASES.map(testGroup));
+        allAtOnce = await promtoolTestsAtOnce(CASES.map(testGroup));
     });
 
-    it("run every case in one promtool run", () => {
-        expect(allAtOnce.error).toBeUndefined();
+    it("run every case in promtool", () => {
         expect(allAtOnce.output).toMatch(/^\s*SUCCESS/m);
+        expect(allAtOnce.output).not.toMatch(/FAILED/);
         expect(allAtOnce.status).toBe(0);
     });
 
