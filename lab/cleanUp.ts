@@ -1,3 +1,5 @@
+import * as fs from "fs";
+
 /**
  * Runs every clean-up step even when an earlier one throws (a server that never started, a device
  * whose start failed half-way), then throws what failed. A suite's teardown is a list of these steps,
@@ -13,4 +15,13 @@ export async function cleanUp(...steps: (() => unknown)[]): Promise<void> {
         }
     }
     if (failures.length) throw new Error(`clean-up: ${failures.length} step(s) failed:\n  ${failures.join("\n  ")}`);
+}
+
+/** The clean-up steps of a suite that used labs and a mirror: each lab's devices and state, the mirror, its own directories. */
+export function labCleanUpSteps(labs: readonly { stopAll(): Promise<void>; readonly stateDir: string }[], mirror: { stop(): Promise<void> }, ...dirs: string[]): (() => unknown)[] {
+    return [
+        ...labs.flatMap((l) => [() => l.stopAll(), () => fs.rmSync(l.stateDir, { recursive: true, force: true })]),
+        () => mirror.stop(),
+        ...dirs.map((d) => () => fs.rmSync(d, { recursive: true, force: true })),
+    ];
 }

@@ -13,7 +13,7 @@ import { ReplayOutcome } from "../../lab/replay";
 import { InstallResult } from "../../infra/device";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { deviceResourceNames } from "../../infra/program/stack";
-import { cleanUp } from "../../lab/cleanUp";
+import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * What real devices do to an install: a device renamed in endpoints.yaml, a device renumbered (its old
@@ -66,12 +66,7 @@ describe("device life on the lab", () => {
         await mirror.start();
     });
 
-    afterAll(() =>
-        cleanUp(
-            ...labs.flatMap((l) => [() => l.stopAll(), () => fs.rmSync(l.stateDir, { recursive: true, force: true })]),
-            () => mirror.stop(),
-            () => fs.rmSync(work, { recursive: true, force: true }),
-        ));
+    afterAll(() => cleanUp(...labCleanUpSteps(labs, mirror, work)));
 
     describe("identity: a device is the same device under a new name or a new address", () => {
         it("a rename installs under the new name and the old resource's delete leaves node_exporter running", async () => {

@@ -12,7 +12,7 @@ import { SSH_KEY } from "../../lab/paths";
 import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { deviceResourceNames } from "../../infra/program/stack";
-import { cleanUp } from "../../lab/cleanUp";
+import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * A small device's SSH server: Dropbear (Debian's 2022.83 build) with BusyBox as /bin/sh and BusyBox's
@@ -54,13 +54,7 @@ describe("a Dropbear + BusyBox device", () => {
         fs.writeFileSync(fleetFile, labFleetYaml(fleet));
     });
 
-    afterAll(() =>
-        cleanUp(
-            () => lab.stopAll(),
-            () => mirror.stop(),
-            () => fs.rmSync(work, { recursive: true, force: true }),
-            () => fs.rmSync(lab.stateDir, { recursive: true, force: true }),
-        ));
+    afterAll(() => cleanUp(...labCleanUpSteps([lab], mirror, work)));
 
     it("is Dropbear with BusyBox's shell and tools", () => {
         expect(execOnDevice(dev, "readlink /bin/sh; command -v sha256sum; readlink /usr/local/bin/tar").trim().split("\n")).toEqual(["busybox", "/usr/local/bin/sha256sum", "/bin/busybox"]);

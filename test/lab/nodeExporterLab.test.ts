@@ -12,7 +12,7 @@ import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { InstallResult } from "../../infra/device";
 import { deviceResourceNames } from "../../infra/program/stack";
-import { cleanUp } from "../../lab/cleanUp";
+import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * The device resources' real create/update/delete commands, captured from the program under mocks,
@@ -87,13 +87,7 @@ describe("node_exporter on lab devices", () => {
         fs.writeFileSync(fleetFile, labFleetYaml(fleet));
     });
 
-    afterAll(() =>
-        cleanUp(
-            () => lab.stopAll(),
-            () => mirror.stop(),
-            () => fs.rmSync(work, { recursive: true, force: true }),
-            () => fs.rmSync(lab.stateDir, { recursive: true, force: true }),
-        ));
+    afterAll(() => cleanUp(...labCleanUpSteps([lab], mirror, work)));
 
     describe("install, re-run, change, delete", () => {
         let dlUpperBefore: Map<string, string>;

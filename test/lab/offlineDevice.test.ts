@@ -12,7 +12,7 @@ import { CHECKSUMS_FILE } from "../../lab/mirror";
 import { MirrorServer } from "../../lab/mirrorServer";
 import { deviceResourceNames } from "../../infra/program/stack";
 import { captureWarnings } from "../harness";
-import { cleanUp } from "../../lab/cleanUp";
+import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * Ten devices, one of them offline (an address nobody answers on the lab bridge), replayed as the engine
@@ -59,12 +59,7 @@ describe("one offline device among ten", () => {
         fs.writeFileSync(fleetFile, labFleetYaml(fleet));
     });
 
-    afterAll(() =>
-        cleanUp(
-            ...labs.flatMap((l) => [() => l.stopAll(), () => fs.rmSync(l.stateDir, { recursive: true, force: true })]),
-            () => mirror.stop(),
-            () => fs.rmSync(work, { recursive: true, force: true }),
-        ));
+    afterAll(() => cleanUp(...labCleanUpSteps(labs, mirror, work)));
 
     it("without continue-on-error, the first failure stops the engine from starting the other installs", async () => {
         // --parallel 1 makes the order certain: the offline device's step runs alone and fails first.

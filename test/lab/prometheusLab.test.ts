@@ -15,7 +15,7 @@ import { CHECKSUMS_FILE } from "../../lab/mirror";
 import { MirrorServer } from "../../lab/mirrorServer";
 import { PrometheusProcess } from "../../lab/prometheusProcess";
 import { dashboardQueries, substitute } from "../../lab/dashboardQueries";
-import { cleanUp } from "../../lab/cleanUp";
+import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * Debian's Prometheus with the rendered prometheus.yml (container paths mapped to a directory) scraping
@@ -86,14 +86,7 @@ describe("Prometheus on the lab", () => {
         await prom.start();
     });
 
-    afterAll(() =>
-        cleanUp(
-            () => prom?.stop(),
-            () => lab.stopAll(),
-            () => mirror.stop(),
-            () => fs.rmSync(dir, { recursive: true, force: true }),
-            () => fs.rmSync(lab.stateDir, { recursive: true, force: true }),
-        ));
+    afterAll(() => cleanUp(() => prom?.stop(), ...labCleanUpSteps([lab], mirror, dir)));
 
     it("scrapes every device over TLS with basic auth, labelled by the fleet", async () => {
         await waitFor("3 devices up", async () => ((await upTargets()).length === 3 ? true : undefined));
