@@ -29,14 +29,20 @@ export function createDeviceNetwork(device: string, index: number, ip: string): 
     const ns = netnsName(device);
     const veth = vethNames(index);
     removeDeviceNetwork(device, index);
-    run("ip", ["netns", "add", ns]);
-    run("ip", ["link", "add", veth.host, "type", "veth", "peer", "name", veth.device]);
-    run("ip", ["link", "set", veth.device, "netns", ns]);
-    run("ip", ["link", "set", veth.host, "master", BRIDGE, "up"]);
-    run("ip", ["-n", ns, "addr", "add", `${ip}/24`, "dev", veth.device]);
-    run("ip", ["-n", ns, "link", "set", veth.device, "up"]);
-    run("ip", ["-n", ns, "link", "set", "lo", "up"]);
-    run("ip", ["-n", ns, "route", "add", "default", "via", BRIDGE_IP]);
+    try {
+        run("ip", ["netns", "add", ns]);
+        run("ip", ["link", "add", veth.host, "type", "veth", "peer", "name", veth.device]);
+        run("ip", ["link", "set", veth.device, "netns", ns]);
+        run("ip", ["link", "set", veth.host, "master", BRIDGE, "up"]);
+        run("ip", ["-n", ns, "addr", "add", `${ip}/24`, "dev", veth.device]);
+        run("ip", ["-n", ns, "link", "set", veth.device, "up"]);
+        run("ip", ["-n", ns, "link", "set", "lo", "up"]);
+        run("ip", ["-n", ns, "route", "add", "default", "via", BRIDGE_IP]);
+    } catch (e) {
+        // Half a network (a veth on the bridge, a namespace without its address) is taken down again.
+        removeDeviceNetwork(device, index);
+        throw e;
+    }
     return `/run/netns/${ns}`;
 }
 
