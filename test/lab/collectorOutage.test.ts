@@ -241,7 +241,7 @@ describe("a site collector rides out a link outage without losing a sample", () 
         expect(await central.query('up{job="intruder"}')).toEqual([]);
     });
 
-    it(`link cut for over ${OUTAGE_ZERO_LOSS_SECONDS} s, the collector killed (-9) and restarted and the central Prometheus restarted: every scrape after the collector's restart arrives`, async () => {
+    it(`link cut for over ${OUTAGE_ZERO_LOSS_SECONDS} s, the collector killed (-9), restarted, its device rebooted, the central Prometheus restarted: every scrape after the collector's restart arrives`, async () => {
         const instances = [...devices.map((d) => d.name)];
         const series = [...instances.map((i) => `up{job="node",instance="${i}"}`), `up{job="collector",instance="${gateway.name}"}`, `node_time_seconds{instance="c17-dev-2"}`];
 
@@ -267,6 +267,13 @@ describe("a site collector rides out a link outage without losing a sample", () 
         await sleep(3_000);
         const restart = await sshRun(conn(), "sudo -n systemctl restart prometheus-agent.service && sudo -n systemctl is-active prometheus-agent.service");
         expect(restart.stdout.trim()).toBe("active");
+
+        // And the collector device itself reboots (nspawn: systemd shuts down, the same disk boots again).
+        await sleep(3_000);
+        const bootedBefore = (await sshRun(conn(), "systemctl show -p ActiveEnterTimestamp --value systemd-journald.service")).stdout;
+        gateway = await lab.reboot(gateway);
+        await waitFor("the collector to be back after the device's reboot", async () => ((await sshRun(conn(), "systemctl is-active prometheus-agent.service")).stdout.trim() === "active" ? true : undefined), 60);
+        expect((await sshRun(conn(), "systemctl show -p ActiveEnterTimestamp --value systemd-journald.service")).stdout).not.toBe(bootedBefore);
         const collectorBackAt = Date.now() / 1000;
 
         // The monitoring host's Prometheus restarts too.
@@ -309,9 +316,9 @@ describe("a site collector rides out a link outage without losing a sample", () 
 
         // What the kill and the restart dropped is what the collector had not sent when it stopped: whatever
         // the remote write was behind at the cut (under the shared machine's load, up to a minute), plus the
-        // outage before the last restart (prometheus/prometheus#8809, open: remote write resumes from "now"
-        // after every start, a kill -9 as much as a clean stop). One gap per series, ending when the
-        // collector was back from its last restart.
+        // outage before the last start (prometheus/prometheus#8809, open: remote write resumes from "now"
+        // after every start: a kill -9, a clean restart, a device reboot alike). One gap per series, ending
+        // when the collector was back from the device's reboot.
         for (const s of series) {
             const t = await timestamps(s, cutAt - 120, restoredAt);
             const gaps = t.slice(1).map((v, i) => [t[i], v] as [number, number]).filter(([a, b]) => b - a > 1.5 * SCRAPE_SECONDS);
