@@ -28,8 +28,9 @@ jest.setTimeout(600_000);
 
 const SCRAPE_SECONDS = 1;
 // The outage is compressed for CI (the whole collector lab must stay near 150 s on 2 cores): 60 s of 1 s
-// scrapes of 4 targets is about 300,000 samples, 15 times the remote write's in-memory queue (capacity
-// 10,000 per shard, 2 shards at the start), so the agent's WAL, not memory, carries the backlog, as in a 6 h outage.
+// scrapes of 3 node_exporters (500 to 1,700 samples each) and the agent itself is over 100,000 samples,
+// ten times the remote write's in-memory queue (capacity 10,000 per shard, min_shards 1), so the agent's
+// WAL, not memory, carries the backlog, as in a 6 h outage.
 const OUTAGE_ZERO_LOSS_SECONDS = 60;
 const UPLINK = { host: "iiu17h", device: "iiu17d", hostIp: "10.217.0.1", deviceIp: "10.217.0.2", cidr: "10.217.0.0/30" };
 const RECEIVER_PORT = 19443;
