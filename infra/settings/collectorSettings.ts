@@ -1,6 +1,6 @@
 /** The settings of site collectors (sites.<name>.collector in the fleet) and of the host's remote-write receiver. */
 export interface CollectorSettings {
-    /** Prometheus release the collectors run (agent mode). Defaults to 3.5.0, the host's own version. */
+    /** Prometheus release the collectors run (agent mode). Defaults to 3.13.1, the newest release whose checksums ship (provisioners/prometheus.sha256sums); it remote-writes to the host's 3.5.0 with protocol 1.0. */
     readonly collectorVersion: string;
     /** Files in the format of a release's sha256sums.txt with the checksums of collectorVersion. Defaults to none. */
     readonly collectorChecksumsFiles: readonly string[];
@@ -19,7 +19,7 @@ export interface CollectorSettings {
 }
 
 export const COLLECTOR_SETTING_DEFAULTS = {
-    collectorVersion: "3.5.0",
+    collectorVersion: "3.13.1",
     collectorSource: "download",
     collectorDownloadBaseUrl: "https://github.com/prometheus/prometheus/releases/download",
     collectorTarballDir: ".cache/prometheus",

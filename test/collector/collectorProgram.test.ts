@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadChecksums } from "../../infra/device";
 import { parseFleet } from "../../infra/fleet";
 import { parseSettings } from "../../infra/settings";
+import { COLLECTOR_SETTING_DEFAULTS } from "../../infra/settings/collectorSettings";
 import { recordResources } from "../harness";
 import { STACK_RESOURCES } from "../../infra/program/stack";
 import { KEY_A, KEY_B } from "../fleet/malformedCases";
@@ -40,7 +41,7 @@ describe("a collector site in the program", () => {
         const { buildStack } = await import("../../infra/program/stack");
         const values: Record<string, string> = { ...base, collectorSourceCidrs: JSON.stringify(["198.51.100.0/24"]) };
         const settings = parseSettings((k) => values[k]);
-        const collectorChecksums = new Map([["3.5.0", new Map([["amd64" as const, "a".repeat(64)], ["arm64" as const, "b".repeat(64)]])]]);
+        const collectorChecksums = new Map([[COLLECTOR_SETTING_DEFAULTS.collectorVersion, new Map([["amd64" as const, "a".repeat(64)], ["arm64" as const, "b".repeat(64)]])]]);
         const out = buildStack({ settings, fleet, checksums, collectorChecksums, secrets: new Map([["deviceSshKey", pulumi.secret(SSH_KEY)]]) });
         await new Promise<void>((resolve) => pulumi.all([...Object.values(out.devices), ...Object.values(out.siteCollectors)]).apply(() => resolve()));
         await new Promise((r) => setTimeout(r, 300));

@@ -27,13 +27,18 @@ describe("the entry point under mocks with the dev stack", () => {
         warnings = captured.messages;
     });
 
-    it("warns, and only warns, that the dev stack's AMI is not pinned and that its collector has no pinned Prometheus checksum", () => {
+    it("warns, and only warns, that the dev stack's AMI is not pinned (its collector's Prometheus checksum ships)", () => {
         expect([...warnings].sort()).toEqual([
             expect.stringMatching(/amiId is not pinned; using Ubuntu's current ami-0123456789abcdef0\. Pin it: pulumi config set amiId ami-0123456789abcdef0$/),
-            expect.stringMatching(/collector osp-gw-01: no pinned checksum for Prometheus 3\.5\.0 on amd64; its install will refuse\. Add the lines of .*sha256sums\.txt/),
         ]);
     });
     afterAll(() => process.chdir(cwd));
+
+    it("installs the example fleet's collector with the shipped Prometheus digest for its arch, no operator file needed", () => {
+        const stdin = run.named(STACK_RESOURCES.collector("nhv-offshore").agent).inputs.stdin as string;
+        expect(stdin).toContain("version=3.13.1\n");
+        expect(stdin).toMatch(/\nchecksums=(?:\S+ )*amd64=962b812371aff838d152b6ff2d56fdb7a6396f5542f48ebf73421b9721f0d103[ \n]/);
+    });
 
     it("loads every device of the shipped fleet", () => {
         expect(program.deviceCount).toBe(9);
