@@ -15,6 +15,7 @@ import { netnsName } from "../../lab/network";
 import { SSH_KEY } from "../../lab/paths";
 import { PrometheusProcess } from "../../lab/prometheusProcess";
 import { sshCopy, sshRun } from "../../lab/sshExec";
+import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * A site with a collector, end to end on the lab: devices running our node_exporter, a collector device
@@ -170,15 +171,13 @@ describe("a site collector rides out a link outage without losing a sample", () 
         expect(installed.stdout).toMatch(/IIOTMON_RESULT device=c17-gw status=ok version=2\.42\.0-lab\.1 arch=amd64 changed=1 restarted=1/);
     });
 
-    afterAll(async () => {
-        if (caddyPid && isAlive(caddyPid)) process.kill(caddyPid, "SIGTERM");
-        await central.stop();
-        removeUplink();
-        await lab.stopAll();
-        await mirror.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.rmSync(lab.stateDir, { recursive: true, force: true });
-    });
+    afterAll(() =>
+        cleanUp(
+            () => caddyPid && isAlive(caddyPid) && process.kill(caddyPid, "SIGTERM"),
+            () => central.stop(),
+            () => removeUplink(),
+            ...labCleanUpSteps([lab], mirror, dir),
+        ));
 
     it("a re-run of the install changes nothing and restarts nothing (the pushed tarball is gone: the binary is known)", async () => {
         const before = await sshRun(conn(), "systemctl show -p ActiveEnterTimestampMonotonic --value prometheus-agent.service");
