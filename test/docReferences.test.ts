@@ -40,6 +40,7 @@ const SOURCES = [
     ...["infra", "components", "lab", "bench", "test"].flatMap((d) => files(d, /\.ts$/)),
     ...files("provisioners", /\.sh$/),
     "README.md",
+    ...files("docs", /\.md$/),
     ...["lab", "test", "infra"].flatMap((d) => files(d, /\.md$/)),
 ];
 
