@@ -41,8 +41,17 @@ export function markedProcesses(marker: string): string[] {
     return found;
 }
 
+/**
+ * iproute2 mounts a tmpfs on /run/netns at the first `ip netns add` and keeps it, for every namespace
+ * of the machine to come: it is the directory, not a namespace (each namespace is an nsfs mount in it,
+ * and those count).
+ */
+function isNamespaceDirectory(mount: string): boolean {
+    return mount === "tmpfs /run/netns tmpfs";
+}
+
 /** What is in `after` and was not in `before`, one line per thing, named by its kind. */
 export function leftovers(before: MachineState, after: MachineState): string[] {
     const kinds: [keyof MachineState, string][] = [["namespaces", "network namespace"], ["links", "network link"], ["mounts", "mount"], ["loops", "loop device"]];
-    return kinds.flatMap(([key, label]) => after[key].filter((x) => !before[key].includes(x)).map((x) => `${label} ${x}`));
+    return kinds.flatMap(([key, label]) => after[key].filter((x) => !before[key].includes(x) && !isNamespaceDirectory(x)).map((x) => `${label} ${x}`));
 }
