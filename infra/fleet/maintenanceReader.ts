@@ -1,5 +1,5 @@
 import { isScalar, Node } from "yaml";
-import { closest, didYouMean } from "./didYouMean";
+import { closest } from "./didYouMean";
 import { MaintenanceWindow, WEEKDAYS, Weekday } from "./maintenance";
 import { YamlReader } from "./yamlReader";
 
@@ -9,12 +9,14 @@ const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 /** A one-off window longer than this is a device that is gone, not maintenance: say so. */
 export const MAX_ONE_OFF_DAYS = 92;
 
-const DAY_NAMES: Record<string, Weekday> = Object.fromEntries(
-    WEEKDAYS.flatMap((d, i) => [
-        [d, d],
-        [["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][i], d],
-    ]),
-);
+const FULL_DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/** "tue", "Tuesday", "tues", "thurs": any start of a day's name of three letters or more. */
+function dayOf(text: string): Weekday | undefined {
+    const t = text.toLowerCase();
+    const i = t.length >= 3 ? FULL_DAY_NAMES.findIndex((n) => n.startsWith(t)) : -1;
+    return i < 0 ? undefined : WEEKDAYS[i];
+}
 
 /** The zone's name exactly as the IANA database (and Alertmanager's `location`) spells it, or a problem. */
 export function timeZoneProblem(zone: string): string | undefined {
@@ -147,9 +149,10 @@ function readDays(r: YamlReader, node: Node, path: string): Weekday[] | undefine
     const days = new Set<Weekday>();
     let ok = true;
     for (const { value, node: n } of items) {
-        const day = DAY_NAMES[value.toLowerCase()];
+        const day = dayOf(value);
         if (!day) {
-            r.error(n, path, `"${value}" is not a day of the week${didYouMean(value.toLowerCase(), WEEKDAYS)}; use mon, tue, wed, thu, fri, sat or sun`);
+            const near = closest(value, value.length > 3 ? FULL_DAY_NAMES : WEEKDAYS);
+            r.error(n, path, `"${value}" is not a day of the week${near ? ` (did you mean "${near.slice(0, 3)}"?)` : ""}; use mon, tue, wed, thu, fri, sat or sun`);
             ok = false;
         } else days.add(day);
     }
