@@ -272,7 +272,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             const files = renderExporterTargetsFiles(fleet);
             return { blackbox: files[EXPORTER_TARGETS_FILES.blackbox], snmp: files[EXPORTER_TARGETS_FILES.snmp] };
         })(),
-        fleetRecordSql: fleetSyncSql(fleet.devices),
+        fleetRecordSql: fleetSyncSql(fleet),
         dependsOn: [configuration, services],
     });
 
