@@ -20,6 +20,8 @@ interface Dashboard {
     title: string;
     panels: Panel[];
     templating: { list: { name: string; type: string; query?: { query: string } | string }[] };
+    /** Annotation queries (SQL ones against TimescaleDB). */
+    annotations?: { list: { name: string; target?: { rawSql?: string } }[] };
 }
 
 export const DASHBOARDS_DIR = path.join(__dirname, "..", "dashboards");

@@ -2,6 +2,7 @@ import { renderGrafanaDatasources } from "../infra/host/grafanaProvisioning";
 import { DEVICE_DASHBOARD_LINK, FLEET_DASHBOARD_LINK } from "../infra/host/alertRules";
 import { WATCHED_DEVICE_DASHBOARD_LINK } from "../infra/host/watchAlertRules";
 import { renderHostConfigFiles } from "../infra/host/hostConfigFiles";
+import { FLEET_EVENTS_ANNOTATION_SQL, MAINTENANCE_ANNOTATION_SQL } from "../infra/host/fleetRecordSql";
 import { dashboardQueries, loadDashboards } from "../lab/dashboardQueries";
 
 /** Static checks of dashboards/: what Grafana needs to provision them and what links expect. */
@@ -43,6 +44,14 @@ describe("dashboards", () => {
     it("offer site, region and any fleet label as filters on the overview", () => {
         const vars = dashboards.find((d) => d.json.uid === "iiotmon-fleet")!.json.templating.list;
         expect(vars.map((v) => [v.name, v.type])).toEqual([["site", "query"], ["region", "query"], ["filters", "adhoc"]]);
+    });
+
+    it("annotate the overview with fleet changes and maintenance windows, by the queries tested against PostgreSQL", () => {
+        const list = dashboards.find((d) => d.json.uid === "iiotmon-fleet")!.json.annotations?.list ?? [];
+        expect(list.map((a) => [a.name, a.target?.rawSql])).toEqual([
+            ["Fleet changes", FLEET_EVENTS_ANNOTATION_SQL],
+            ["Maintenance windows", MAINTENANCE_ANNOTATION_SQL],
+        ]);
     });
 
     it("keep job and node_uname_info usable for the community Node Exporter Full dashboard", () => {

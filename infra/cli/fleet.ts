@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { readFleetFile, Fleet, diffFleets, FleetLevels, renderJson, renderMarkdown, renderText, parseFleet, fleetTable, formatProblem, scrapedBy } from "../fleet";
+import { readFleetFile, Fleet, diffFleets, FleetLevels, renderJson, renderMarkdown, renderText, parseFleet, fleetTable, formatProblem, scrapedBy, maintenanceOwners } from "../fleet";
 import { renderCloudInit, hostSystemFiles, renderHostConfigFiles, renderTargetsFile, renderExporterConfigFiles, renderExporterTargetsFiles, sizeHost, renderCollectorConfig, renderSiteTargets, collectorSitesOf } from "../host";
 import { parse as parseYaml } from "yaml";
 import { defaultBase, fileAtRef } from "./gitFleet";
@@ -82,7 +82,7 @@ function collectorFiles(fleet: Fleet): Record<string, string> {
 /** Writes what the host would receive; the host key and volume id are only known at deploy time. */
 function renderInto(dir: string, fleet: Fleet): string[] {
     const files: Record<string, string> = {
-        ...renderHostConfigFiles({ stackName: "iiot-monitoring", collectorSites: collectorSitesOf(fleet) }),
+        ...renderHostConfigFiles({ stackName: "iiot-monitoring", collectorSites: collectorSitesOf(fleet), maintenance: maintenanceOwners(fleet) }),
         ...renderTargetsFile(fleet),
         ...renderExporterTargetsFiles(fleet),
         // SNMP secrets are stack secrets: the rendered snmp.yml shows where each one goes, never its value.

@@ -23,10 +23,16 @@ function showSites(d: FleetDiff): boolean {
     return d.sites.some((s) => s.was !== undefined || s.scrapedBy !== "monitoring host");
 }
 
+/** "bench-pi-4: maintenance Tue 06:00-10:00 Europe/Oslo added". */
+function maintenanceLine(c: FleetDiff["maintenance"][number]): string {
+    return `${c.owner}: maintenance ${c.window} ${c.change}`;
+}
+
 export function summaryLine(d: FleetDiff): string {
-    if (!d.devices.length && !d.levels.length && !d.sites.some((s) => s.was)) return "No change to the fleet.";
+    const windows = d.maintenance.length ? `${d.maintenance.length} maintenance window change(s)` : "";
+    if (!d.devices.length && !d.levels.length && !d.sites.some((s) => s.was)) return windows ? `${windows}; no device touched.` : "No change to the fleet.";
     const counts = ORDER.map((k) => [k, d.devices.filter((c) => c.kind === k).length] as const).filter(([, n]) => n > 0);
-    return `${counts.map(([k, n]) => `${n} ${k === "labels" ? "relabelled" : k}`).join(", ")}; ${d.totals.touched} device(s) touched (fleet: ${d.totals.before} -> ${d.totals.after})`;
+    return `${[...counts.map(([k, n]) => `${n} ${k === "labels" ? "relabelled" : k}`), ...(windows ? [windows] : [])].join(", ")}; ${d.totals.touched} device(s) touched (fleet: ${d.totals.before} -> ${d.totals.after})`;
 }
 
 export function renderText(d: FleetDiff): string {
@@ -41,6 +47,7 @@ export function renderText(d: FleetDiff): string {
             for (const l of changeLines(c)) out.push(`      ${l}`);
         }
     }
+    if (d.maintenance.length) out.push("", "Maintenance windows (alerts muted; no touch on any device):", ...d.maintenance.map((c) => `  ${maintenanceLine(c)}`));
     if (showSites(d)) out.push("", "Sites:");
     for (const s of showSites(d) ? d.sites : []) out.push(`  ${s.site}: scraped by ${s.scrapedBy}${s.was ? ` (was: ${s.was})` : ""}`);
     for (const l of d.levels) {
@@ -63,6 +70,7 @@ export function renderMarkdown(d: FleetDiff, title = "Fleet change"): string {
         out.push("", "| device | site | change | what happens |", "|---|---|---|---|");
         for (const c of table) out.push(`| \`${c.device}\` | ${md(c.site)} | ${c.kind} | ${md(c.action)} |`);
     }
+    if (d.maintenance.length) out.push("", ...d.maintenance.map((c) => `- ${md(maintenanceLine(c))}`));
     if (showSites(d)) {
         out.push("", "| site | scraped by |", "|---|---|");
         for (const s of d.sites) out.push(`| ${md(s.site)} | ${md(s.scrapedBy)}${s.was ? ` (was: ${md(s.was)})` : ""} |`);

@@ -1,4 +1,5 @@
 import { scrapedBy } from "./fleetTable";
+import { describeWindow, maintenanceOwners } from "./maintenance";
 import { Device, Fleet } from "./types";
 
 /** What a fleet change does to one device. */
@@ -38,8 +39,18 @@ export interface SiteScraping {
     readonly was?: string;
 }
 
+/** A maintenance window added to or removed from a device or a site (an edited window is one of each). */
+export interface MaintenanceChange {
+    /** The device's name, or "site <name>". */
+    readonly owner: string;
+    readonly window: string;
+    readonly change: "added" | "removed";
+}
+
 export interface FleetDiff {
     readonly devices: readonly DeviceChange[];
+    /** Touch no device: only alertmanager.yml (reloaded) and the fleet record change. */
+    readonly maintenance: readonly MaintenanceChange[];
     readonly sites: readonly SiteScraping[];
     readonly levels: readonly LevelChange[];
     readonly warnings: readonly string[];
@@ -118,10 +129,32 @@ function changed(a: Record<string, unknown>, b: Record<string, unknown>): FieldC
     return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => ({ field: k, from: a[k], to: b[k] }));
 }
 
-/** Flattens a YAML block (defaults or a site) into dotted fields, for reporting what changed at that level. */
+/** Windows per owner, compared by how they read: the same window written differently is no change. */
+function maintenanceChanges(before: Fleet, after: Fleet): MaintenanceChange[] {
+    const windows = (f: Fleet) => {
+        const m = new Map<string, Set<string>>();
+        for (const o of maintenanceOwners(f)) m.set(o.owner.kind === "site" ? `site ${o.owner.name}` : o.owner.name, new Set(o.windows.map(describeWindow)));
+        return m;
+    };
+    const was = windows(before);
+    const now = windows(after);
+    const out: MaintenanceChange[] = [];
+    for (const owner of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+        const a = was.get(owner) ?? new Set<string>();
+        const b = now.get(owner) ?? new Set<string>();
+        for (const w of a) if (!b.has(w)) out.push({ owner, window: w, change: "removed" });
+        for (const w of b) if (!a.has(w)) out.push({ owner, window: w, change: "added" });
+    }
+    return out;
+}
+
+/**
+ * Flattens a YAML block (defaults or a site) into dotted fields, for reporting what changed at that level.
+ * Maintenance windows are reported on their own (they reach no device).
+ */
 function flatten(value: unknown, at = ""): Record<string, unknown> {
     if (value && typeof value === "object" && !Array.isArray(value)) {
-        return Object.assign({}, ...Object.entries(value as Record<string, unknown>).map(([k, v]) => flatten(v, at ? `${at}.${k}` : k)));
+        return Object.assign({}, ...Object.entries(value as Record<string, unknown>).filter(([k]) => at !== "" || k !== "maintenance").map(([k, v]) => flatten(v, at ? `${at}.${k}` : k)));
     }
     return at ? { [at]: value } : {};
 }
@@ -229,5 +262,5 @@ export function diffFleets(before: Fleet, after: Fleet, levels: { before: FleetL
             warnings.push(`site ${s.site} goes back to the monitoring host: its collector is uninstalled, and the host must reach the site's devices itself`);
         }
     }
-    return { devices, sites, levels: levelChanges, warnings, totals: { before: before.devices.length, after: after.devices.length, touched } };
+    return { devices, maintenance: maintenanceChanges(before, after), sites, levels: levelChanges, warnings, totals: { before: before.devices.length, after: after.devices.length, touched } };
 }

@@ -1,3 +1,4 @@
+import { describeWindow, maintenanceOwners } from "./maintenance";
 import { Fleet, Site } from "./types";
 import { AgentlessDevice, Probe, probeId } from "./watch";
 
@@ -13,8 +14,20 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
     return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
+/** "Maintenance windows (alerts muted):" and one line per window, or nothing when the fleet has none. */
+export function maintenanceLines(fleet: Pick<Fleet, "sites" | "devices" | "agentless">): string {
+    const owners = maintenanceOwners(fleet);
+    if (!owners.length) return "";
+    const lines = owners.flatMap((o) => o.windows.map((w) => `  ${o.owner.kind === "site" ? `site ${o.owner.name}` : o.owner.name}: ${describeWindow(w)}`));
+    return `\nMaintenance windows (alerts muted):\n${lines.join("\n")}`;
+}
+
 /** The fleet as `npm run fleet -- list` prints it. */
 export function fleetTable(fleet: Fleet): string {
+    return fleetTables(fleet) + maintenanceLines(fleet);
+}
+
+function fleetTables(fleet: Fleet): string {
     const sites = new Map(fleet.sites.map((s) => [s.name, s]));
     const rows = fleet.devices.map((d) => [
         d.name,

@@ -8,6 +8,8 @@ export * from "./fleetTable";
 export * from "./labels";
 export * from "./layers";
 export * from "./loadFleet";
+export * from "./maintenance";
+export * from "./maintenanceReader";
 export * from "./nodeExporterLabels";
 export * from "./parseFleet";
 export * from "./problems";

@@ -6,6 +6,8 @@ import { CollectorSpec, DEFAULT_OUTAGE_BUDGET_HOURS, MAX_OUTAGE_BUDGET_HOURS, re
 import { SSH_ONLY_KEYS } from "./resolveWatch";
 import { WatchReader } from "./watchReader";
 import { YamlReader } from "./yamlReader";
+import { readMaintenance } from "./maintenanceReader";
+import { MaintenanceWindow } from "./maintenance";
 
 export const SUPPORTED_VERSION = 1;
 /** Large enough for tens of thousands of devices, small enough that a wrong file fails at once. */
@@ -99,14 +101,20 @@ function readSites(r: YamlReader, layers: LayerReader, node: Node, path: string,
         const layer: Layer = emptyLayer();
         let region: string | undefined;
         let collector: CollectorSpec | undefined;
+        let maintenance: MaintenanceWindow[] | undefined;
         const seen = r.fields(
             siteMap,
             sitePath,
-            { region: (v, p) => (region = r.string(v, p)), collector: (v, p) => (collector = readCollector(r, v, p)), ...layers.common(layer) },
+            {
+                region: (v, p) => (region = r.string(v, p)),
+                collector: (v, p) => (collector = readCollector(r, v, p)),
+                maintenance: (v, p) => (maintenance = readMaintenance(r, v, p)),
+                ...layers.common(layer),
+            },
             layers.secretKeyGuard,
         );
         r.requireKeys(siteMap, sitePath, seen, ["region"]);
-        into.set(name, { name, region: region ?? "", layer, node: keyNode, ...(collector ? { collector } : {}) });
+        into.set(name, { name, region: region ?? "", layer, node: keyNode, ...(collector ? { collector } : {}), ...(maintenance?.length ? { maintenance } : {}) });
     }
 }
 
@@ -152,6 +160,7 @@ function readDevices(r: YamlReader, layers: LayerReader, node: Node, path: strin
                 arch: (v, p) => (spec.arch = layers.arch(v, p)),
                 watch: (v, p) => ((spec.watch = watchReader.watch(v, p)), (spec.watchNode = v)),
                 probes: (v, p) => ((spec.probes = watchReader.probes(v, p)), (spec.probesNode = v)),
+                maintenance: (v, p) => (spec.maintenance = readMaintenance(r, v, p)),
                 ...layers.common(layer),
             },
             layers.secretKeyGuard,

@@ -7,6 +7,7 @@ import { BastionLayer, Layer, SshAuth } from "./layers";
 import { checkWatch, isAgentless, resolveSnmp, WatchSpec } from "./resolveWatch";
 import { AgentlessDevice } from "./watch";
 import { YamlReader } from "./yamlReader";
+import { MaintenanceWindow } from "./maintenance";
 
 export const DEFAULT_NODE_EXPORTER_VERSION = "1.12.1";
 export const DEFAULT_NODE_EXPORTER_PORT = 9100;
@@ -31,6 +32,8 @@ export interface SiteSpec {
     readonly layer: Layer;
     readonly node: Node;
     readonly collector?: CollectorSpec;
+    /** Windows in which the site's alerts, and its devices', are muted. */
+    readonly maintenance?: readonly MaintenanceWindow[];
 }
 
 export interface DeviceSpec extends WatchSpec {
@@ -51,6 +54,7 @@ export interface DeviceSpec extends WatchSpec {
     readonly index: number;
     /** False when the name or address was invalid (already reported): checked, but never deployed. */
     readonly complete: boolean;
+    readonly maintenance?: readonly MaintenanceWindow[];
 }
 
 /** The last level that says something wins. */
@@ -193,6 +197,7 @@ export function resolveDevices(
                     labels,
                     probes: spec.probes ?? [],
                     ...(snmp ? { snmp } : {}),
+                    ...(spec.maintenance?.length ? { maintenance: spec.maintenance } : {}),
                     source: { file: r.file, line: line(spec) },
                 },
             });
@@ -295,12 +300,13 @@ export function resolveDevices(
                 takeOver: last(layers.map((l) => l.nodeExporter.takeOver)) ?? false,
             },
             ...(spec.probes?.length ? { probes: spec.probes } : {}),
+            ...(spec.maintenance?.length ? { maintenance: spec.maintenance } : {}),
             source: { file: r.file, line: line(spec) },
         });
     }
     const usedSites: Site[] = [...sites.values()].map((s) => {
         const collector = s.collector && checkCollector(r, s.name, s.collector, devices, specs, agentless.map((a) => a.device));
-        return { name: s.name, region: s.region, ...(collector ? { collector } : {}) };
+        return { name: s.name, region: s.region, ...(collector ? { collector } : {}), ...(s.maintenance ? { maintenance: s.maintenance } : {}) };
     });
     // Probes and SNMP polls start at the monitoring host, which a collector site's network may not let in.
     for (const { spec, device } of agentless) {

@@ -1,3 +1,4 @@
+import { MaintenanceWindow } from "./maintenance";
 import { AgentlessDevice, Probe } from "./watch";
 
 /** Architectures node_exporter publishes Linux release tarballs for. */
@@ -63,6 +64,8 @@ export interface Device {
     readonly nodeExporter: NodeExporterSettings;
     /** Checks from the monitoring host beside node_exporter (e.g. the PLC-facing port); absent or empty when none. */
     readonly probes?: readonly Probe[];
+    /** Windows in which the device's alerts are muted (its site's windows apply too); absent when none. */
+    readonly maintenance?: readonly MaintenanceWindow[];
     /** Where the device is defined, for messages that point back into the file. */
     readonly source: { readonly file: string; readonly line: number };
 }
@@ -83,6 +86,8 @@ export interface Site {
     readonly region: string;
     /** Absent: the monitoring host scrapes the site's devices itself. */
     readonly collector?: SiteCollector;
+    /** Windows in which the site's alerts and all of its devices' are muted; absent when none. */
+    readonly maintenance?: readonly MaintenanceWindow[];
 }
 
 export interface Fleet {

@@ -1,3 +1,5 @@
+import { MaintenanceWindow } from "./maintenance";
+
 /**
  * How a device is watched. The default is node_exporter installed over SSH; devices that cannot run an
  * agent (PLCs, switches, UPS units, data loggers) are probed from the monitoring host (blackbox_exporter)
@@ -80,6 +82,8 @@ export interface AgentlessDevice {
     readonly probes: readonly Probe[];
     /** Present exactly when watch is snmp. */
     readonly snmp?: SnmpSettings;
+    /** Windows in which the device's alerts are muted (its site's windows apply too); absent when none. */
+    readonly maintenance?: readonly MaintenanceWindow[];
     readonly source: { readonly file: string; readonly line: number };
 }
 

@@ -1,5 +1,7 @@
 import { dump } from "js-yaml";
+import { OwnedWindows } from "../fleet/maintenance";
 import { MONITORING_SCOPE } from "./alertRules";
+import { maintenanceTimeIntervals, mutedScopes } from "./maintenanceIntervals";
 
 /** Where alerts go. Every field is optional: with none, alerts are visible in Grafana and Alertmanager only. */
 export interface AlertChannels {
@@ -53,7 +55,28 @@ function receiver(name: string, c: AlertChannels): Record<string, unknown> {
  * no site), so a full data disk on the monitoring host reads as that, not as one more device. Holds the
  * channels' secrets, so the stack delivers it as a secret.
  */
-export function renderAlertmanagerConfig(channels: AlertChannels = {}): string {
+/** The fleet's pages by severity; each muted in the given intervals (routes do not inherit mute intervals). */
+function severityRoutes(mute: readonly string[] = []): Record<string, unknown>[] {
+    const muted = mute.length ? { mute_time_intervals: mute } : {};
+    return [
+        { receiver: "critical", matchers: ['severity="critical"'], repeat_interval: "1h", ...muted },
+        { receiver: "warning", matchers: ['severity="warning"'], repeat_interval: "4h", ...muted },
+    ];
+}
+
+/**
+ * Maintenance windows (from endpoints.yaml) become time intervals, and each device or site with windows
+ * gets a route of its own, before the fleet's severity routes, whose routes are muted during them: the
+ * alerts still fire (Prometheus, Grafana and Alertmanager's UI show them) but notify no one.
+ */
+export function renderAlertmanagerConfig(channels: AlertChannels = {}, maintenance: readonly OwnedWindows[] = []): string {
+    const scopes = mutedScopes(maintenance).map((s) => ({
+        receiver: "default",
+        matchers: [s.matcher],
+        mute_time_intervals: s.intervals,
+        routes: severityRoutes(s.intervals),
+    }));
+    const intervals = maintenanceTimeIntervals(maintenance);
     const config = {
         route: {
             receiver: "default",
@@ -71,10 +94,11 @@ export function renderAlertmanagerConfig(channels: AlertChannels = {}): string {
                         { receiver: "monitoring-warning", matchers: ['severity="warning"'], repeat_interval: "4h" },
                     ],
                 },
-                { receiver: "critical", matchers: ['severity="critical"'], repeat_interval: "1h" },
-                { receiver: "warning", matchers: ['severity="warning"'], repeat_interval: "4h" },
+                ...scopes,
+                ...severityRoutes(),
             ],
         },
+        ...(intervals.length ? { time_intervals: intervals } : {}),
         receivers: [
             { name: "default" },
             receiver("critical", channels),
@@ -91,5 +115,5 @@ export function renderAlertmanagerConfig(channels: AlertChannels = {}): string {
             { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "instance"] },
         ],
     };
-    return "# Rendered by iiot-monitoring; do not edit on the host.\n" + dump(config, { lineWidth: 200 });
+    return "# Rendered by iiot-monitoring; do not edit on the host.\n" + dump(config, { lineWidth: 200, noRefs: true });
 }

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Fleet } from "../fleet";
+import { Fleet, OwnedWindows } from "../fleet";
 import { encodePayload, provisionerScript } from "../common";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { CollectorSiteRef, FleetAlertDurations, ruleFiles } from "./alertRules";
@@ -48,6 +48,8 @@ export interface HostConfigOptions {
     readonly exporters?: { readonly blackbox: string; readonly snmp: string };
     /** Sites scraped by a collector: their alert rules, and how old a sample the receiver accepts. */
     readonly collectorSites?: readonly CollectorSiteRef[];
+    /** Maintenance windows of devices and sites (maintenanceOwners(fleet)): alertmanager.yml mutes them. Defaults to none. */
+    readonly maintenance?: readonly OwnedWindows[];
 }
 
 /** The fleet's collector sites, as the host's configuration needs them. */
@@ -58,7 +60,8 @@ export function collectorSitesOf(fleet: Pick<Fleet, "sites">): CollectorSiteRef[
 /**
  * Every configuration file the monitoring host receives, by path under /srv/iiotmon, except the
  * targets (see TARGETS_FILE) and secrets. None of these depends on the devices (only on which sites have
- * a collector), so a device edit never touches them.
+ * a collector, and on maintenance windows, which change alertmanager.yml: reloaded, never restarted), so a
+ * device edit never touches them.
  */
 export function renderHostConfigFiles(o: HostConfigOptions): Record<string, string> {
     return {
@@ -71,7 +74,7 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
             ...(o.collectorSites?.length ? { outOfOrderHours: Math.ceil(Math.max(...o.collectorSites.map((c) => c.outageBudgetHours))) + 1 } : {}),
         }),
         ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds, o.watchAlerts, o.fleetAlerts, o.collectorSites)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
-        "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels),
+        "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels, o.maintenance),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
         ...dashboardFiles(),

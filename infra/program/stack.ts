@@ -14,7 +14,7 @@ import { NodeExporterDevice, nodeExporterDeviceNames } from "../../components/no
 import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAuthority";
 import { SiteCollector, siteCollectorNames } from "../../components/siteCollector";
 import { dockerSshOptions } from "./dockerOverSsh";
-import { snmpSecretNames } from "../fleet";
+import { maintenanceOwners, snmpSecretNames } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
 import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
@@ -207,6 +207,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                     scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
                     nodeAlertThresholds: settings.nodeAlertThresholds,
                     collectorSites: collectorSitesOf(fleet),
+                    maintenance: maintenanceOwners(fleet),
                     alertChannels: {
                         slackWebhookUrl,
                         webhookUrl,
@@ -271,7 +272,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             const files = renderExporterTargetsFiles(fleet);
             return { blackbox: files[EXPORTER_TARGETS_FILES.blackbox], snmp: files[EXPORTER_TARGETS_FILES.snmp] };
         })(),
-        fleetRecordSql: fleetSyncSql(fleet.devices),
+        fleetRecordSql: fleetSyncSql(fleet),
         dependsOn: [configuration, services],
     });
 

@@ -128,7 +128,7 @@ describe("backup and restore with restic", () => {
         pg.psql("postgres", "CREATE DATABASE grafana");
         pg.psql("postgres", "CREATE ROLE grafana_reader LOGIN");
         const fleet = parseFleet(HEAD + device("a", "10.0.0.1") + device("b", "10.0.0.2"), { file: "e", checksums: loadChecksums() }).fleet!;
-        pg.psql("iiotmon", fleetSyncSql(fleet.devices));
+        pg.psql("iiotmon", fleetSyncSql(fleet));
         pg.psql("grafana", `CREATE TABLE dashboard (id serial PRIMARY KEY, uid text UNIQUE, title text, data jsonb);
             CREATE TABLE "user" (id serial PRIMARY KEY, login text, email text, is_admin boolean);
             INSERT INTO dashboard (uid, title, data) VALUES ('iiotmon-fleet', 'Fleet overview', '{"panels": 8}'), ('custom', 'Night shift', '{"panels": 2}');
