@@ -16,6 +16,7 @@ const SERVERS = [
     "<rootDir>/test/lab/dataVolumeGrow.test.ts",
     "<rootDir>/test/lab/grafanaProxy.test.ts",
     "<rootDir>/test/render/fleetRecord.test.ts",
+    "<rootDir>/test/render/maintenanceAlertmanager.test.ts",
     "<rootDir>/test/upstream/nodeExporterLabels.test.ts",
 ];
 /** Starts an Alertmanager on 127.0.0.1:19093, the address the lab's Prometheus sends alerts to: beside the lab suites, in band. */
