@@ -27,7 +27,7 @@ defaults:
 sites:
   s: {region: r, collector: {device: a}}
 devices:
-  - {name: a, address: 10.0.0.1, site: s, hostKey: "${KEY_A}", probes: [{https: {port: 443}}, {http: {port: 80}}]}
+  - {name: a, address: 10.0.0.1, site: s, hostKey: "${KEY_A}", probes: [{https: {port: 443}}, {http: {port: 80}}], maintenance: [{days: [tue], from: "06:00", to: "10:00", timeZone: Europe/Oslo}]}
 `;
 /** Where the parser reads a mapping of its own keys, as a path into BASE. */
 const MAPPINGS: (string | number)[][] = [
@@ -43,6 +43,7 @@ const MAPPINGS: (string | number)[][] = [
     ["devices", 0],
     ["devices", 0, "probes", 0, "https"],
     ["devices", 0, "probes", 1, "http"],
+    ["devices", 0, "maintenance", 0],
 ];
 const UNKNOWN = "zzNotAField";
 

@@ -1,5 +1,5 @@
 import { dump } from "js-yaml";
-import { OwnedWindows } from "../fleet/maintenance";
+import { OwnedWindows } from "../fleet";
 import { MONITORING_SCOPE } from "./alertRules";
 import { maintenanceTimeIntervals, mutedScopes } from "./maintenanceIntervals";
 

@@ -1,5 +1,6 @@
 export * from "./alertRules";
 export * from "./alertmanagerConfig";
+export * from "./maintenanceIntervals";
 export * from "./awsPolicies";
 export * from "./backupLifecycle";
 export * from "./blackboxConfig";

@@ -1,4 +1,4 @@
-import { MaintenanceOwner, MaintenanceWindow, OneOffWindow, OwnedWindows, WEEKDAYS, WeeklyWindow } from "../fleet/maintenance";
+import { MaintenanceOwner, MaintenanceWindow, OneOffWindow, OwnedWindows, WEEKDAYS, WeeklyWindow } from "../fleet";
 
 /**
  * Alertmanager's `time_intervals` entries (0.24+; `location` 0.25+): every listed field must match, an

@@ -97,7 +97,7 @@ const CASES: [name: string, text: string, expected: string[]][] = [
         "unknown device key with suggestion",
         HEAD + device("a", "10.0.0.1", "    adress: 10.0.0.9\n"),
         [
-            "endpoints.yaml:14:5: devices[0].adress is not a known key here (did you mean \"address\"?); known keys: name, address, site, hostKey, arch, watch, probes, ssh, nodeExporter, labels, insecureIgnoreHostKey, snmp",
+            "endpoints.yaml:14:5: devices[0].adress is not a known key here (did you mean \"address\"?); known keys: name, address, site, hostKey, arch, watch, probes, maintenance, ssh, nodeExporter, labels, insecureIgnoreHostKey, snmp",
         ],
     ],
     [
