@@ -6,7 +6,7 @@ import * as path from "path";
 import { leftovers, machineState, markedProcesses, RUN_MARKER } from "../lab/leftovers";
 
 /**
- * `npm test`: the preflight first (every program the tests start is installed), then three lanes side
+ * `npm test`: the type check (beside everything else), the preflight first (every program the tests start is installed), then three lanes side
  * by side, which share no bridge, port or file: the lab's device suites, the server suites, and the unit
  * and program suites (each lane one jest process in band); then the 10 slowest suites, and a check
  * that nothing was left behind.
@@ -24,29 +24,27 @@ interface SuiteResult {
     readonly passed: boolean;
 }
 
-/** Runs one jest invocation, its output prefixed with `label`, and returns its suites. */
-function jest(label: string, args: string[]): Promise<{ ok: boolean; suites: SuiteResult[] }> {
-    const out = path.join(resultsDir, `${label}.json`);
-    const child = spawn(process.execPath, [JEST, "--runInBand", "--passWithNoTests", "--json", `--outputFile=${out}`, ...args, ...process.argv.slice(2)], {
-        cwd: ROOT,
-        env: { ...process.env, [RUN_MARKER]: marker },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+/** Runs a node script with its output prefixed with `label`; resolves whether it exited 0. */
+function command(label: string, args: string[]): Promise<boolean> {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, [RUN_MARKER]: marker }, stdio: ["ignore", "pipe", "pipe"] });
     const prefix = (chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${label}] `);
     child.stdout.on("data", (c: Buffer) => process.stdout.write(prefix(c)));
     child.stderr.on("data", (c: Buffer) => process.stderr.write(prefix(c)));
-    return new Promise((resolve) => {
-        child.on("close", (code) => {
-            const json = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as { testResults: { name: string; status: string; startTime: number; endTime: number }[] }) : { testResults: [] };
-            const suites = json.testResults.map((r) => ({
-                name: path.relative(ROOT, r.name),
-                lane: label,
-                seconds: (r.endTime - r.startTime) / 1000,
-                passed: r.status === "passed",
-            }));
-            resolve({ ok: code === 0, suites });
-        });
-    });
+    return new Promise((resolve) => child.on("close", (code) => resolve(code === 0)));
+}
+
+/** Runs one jest invocation, its output prefixed with `label`, and returns its suites. */
+async function jest(label: string, args: string[]): Promise<{ ok: boolean; suites: SuiteResult[] }> {
+    const out = path.join(resultsDir, `${label}.json`);
+    const ok = await command(label, [JEST, "--runInBand", "--passWithNoTests", "--json", `--outputFile=${out}`, ...args, ...process.argv.slice(2)]);
+    const json = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as { testResults: { name: string; status: string; startTime: number; endTime: number }[] }) : { testResults: [] };
+    const suites = json.testResults.map((r) => ({
+        name: path.relative(ROOT, r.name),
+        lane: label,
+        seconds: (r.endTime - r.startTime) / 1000,
+        passed: r.status === "passed",
+    }));
+    return { ok, suites };
 }
 
 function slowestTable(suites: SuiteResult[], count = 10): string {
@@ -67,12 +65,15 @@ async function main(): Promise<number> {
         console.error("\nThe preflight failed: a program the tests start is missing (see above for the Debian package to add to .ci/run).");
         return 1;
     }
+    // The type check runs beside the lanes: it shares nothing with them, and the lab lane is the longest.
+    const typeCheck = command("tsc", [require.resolve("typescript/bin/tsc"), "--noEmit"]);
     const lanes = await Promise.all([
         jest("lab", ["--selectProjects", "lab"]),
         jest("servers", ["--selectProjects", "servers"]),
         jest("unit+program", ["--selectProjects", "unit", "program"]),
     ]);
     const suites = [...preflight.suites, ...lanes.flatMap((l) => l.suites)];
+    const typesOk = await typeCheck;
     console.log(`\n${slowestTable(suites)}\n`);
     const failed = suites.filter((s) => !s.passed).map((s) => s.name);
     const left = [...leftovers(before, machineState()), ...markedProcesses(marker).map((p) => `process ${p}`)];
@@ -80,7 +81,8 @@ async function main(): Promise<number> {
     if (failed.length) console.error(`Failed: ${failed.join(", ")}`);
     if (left.length) console.error(`Left behind by the tests (each must be cleaned up by the suite that made it):\n  ${left.join("\n  ")}`);
     fs.rmSync(resultsDir, { recursive: true, force: true });
-    return lanes.every((l) => l.ok) && !failed.length && !left.length ? 0 : 1;
+    if (!typesOk) console.error("The type check (tsc --noEmit) failed: see [tsc] above.");
+    return typesOk && lanes.every((l) => l.ok) && !failed.length && !left.length ? 0 : 1;
 }
 
 main().then((code) => process.exit(code));
