@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
@@ -8,7 +8,9 @@ import { APPLY_FLEET_SCRIPT, fleetPayload } from "../../components/scrapeTargets
 import { loadChecksums } from "../../infra/device";
 import { Fleet, maintenanceOwners, parseFleet } from "../../infra/fleet";
 import { EXPORTER_TARGETS_FILES, renderExporterConfigFiles, renderExporterTargetsFiles, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "../../infra/host";
-import { isAlive, sleep } from "../../lab/exec";
+import { AlertmanagerProcess } from "../../lab/alertmanagerProcess";
+import { cleanUp } from "../../lab/cleanUp";
+import { sleep } from "../../lab/exec";
 import { ExporterProcess } from "../../lab/exporterProcess";
 import { removeBridge } from "../../lab/network";
 import { PrometheusProcess } from "../../lab/prometheusProcess";
@@ -61,7 +63,7 @@ describe("a device stopped inside and outside its maintenance window", () => {
     const devices: WatchedDevice[] = [];
     const notified: string[] = [];
     let server: http.Server | undefined;
-    let amPid: number | undefined;
+    const alertmanager = new AlertmanagerProcess(`${dir}/config/alertmanager/alertmanager.yml`, `${dir}/am-data`, AM_PORT, path.join(dir, "am.log"));
     let fleet: Fleet;
 
     const write = (files: Record<string, string>) => {
@@ -118,28 +120,21 @@ describe("a device stopped inside and outside its maintenance window", () => {
             });
         });
         await new Promise<void>((resolve) => server!.listen(HOOK_PORT, "127.0.0.1", resolve));
-        const log = fs.openSync(path.join(dir, "am.log"), "w");
-        const child = spawn(
-            "/usr/bin/prometheus-alertmanager",
-            [`--config.file=${dir}/config/alertmanager/alertmanager.yml`, `--storage.path=${dir}/am-data`, `--web.listen-address=127.0.0.1:${AM_PORT}`, "--cluster.listen-address="],
-            { detached: true, stdio: ["ignore", log, log] },
-        );
-        fs.closeSync(log);
-        amPid = child.pid;
-        child.unref();
+        await alertmanager.start();
         await blackbox.start();
         await prom.start();
     });
 
-    afterAll(async () => {
-        await prom.stop();
-        await blackbox.stop();
-        if (amPid && isAlive(amPid)) process.kill(amPid, "SIGTERM");
-        await new Promise((resolve) => server?.close(resolve));
-        for (const d of devices) await stopWatchedDevice(d);
-        removeBridge();
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() =>
+        cleanUp(
+            () => prom.stop(),
+            () => blackbox.stop(),
+            () => alertmanager.stop(),
+            () => new Promise((resolve) => server?.close(resolve)),
+            ...devices.map((d) => () => stopWatchedDevice(d)),
+            () => removeBridge(),
+            () => fs.rmSync(dir, { recursive: true, force: true }),
+        ));
 
     it("notifies DeviceDown for the device outside its window, nothing for the one inside, and keeps both alerts visible", async () => {
         const probeUp = async (instance: string) => (await prom.query(`probe_success{instance="${instance}"} == 1`)).length > 0;

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderAlertmanagerConfig } from "../../infra/host/alertmanagerConfig";
+import { AlertmanagerProcess } from "../../lab/alertmanagerProcess";
 import { sleep } from "../../lab/exec";
 
 /** Routing checked with amtool; inhibitions with a real Alertmanager (Debian's) on loopback. */
@@ -59,49 +60,29 @@ describe("alertmanager.yml", () => {
 
     describe("inhibitions in a running Alertmanager", () => {
         const port = 19093;
-        let pid: number | undefined;
+        let am: AlertmanagerProcess | undefined;
 
         beforeAll(async () => {
             const amFile = path.join(dir, "running.yml");
             fs.writeFileSync(amFile, renderAlertmanagerConfig({}));
-            const log = fs.openSync(path.join(dir, "am.log"), "w");
-            const child = spawn(
-                "/usr/bin/prometheus-alertmanager",
-                [`--config.file=${amFile}`, `--storage.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
-                { detached: true, stdio: ["ignore", log, log] },
-            );
-            pid = child.pid;
-            child.unref();
-            for (let i = 0; i < 100; i++) {
-                try {
-                    if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) break;
-                } catch {
-                    // starting
-                }
-                await sleep(200);
-            }
+            am = new AlertmanagerProcess(amFile, `${dir}/data`, port, path.join(dir, "am.log"));
+            await am.start();
             const alert = (labels: Record<string, string>) => ({ labels: { job: "node", region: "sea", ...labels }, startsAt: new Date().toISOString() });
-            const r = await fetch(`http://127.0.0.1:${port}/api/v2/alerts`, {
-                method: "POST",
-                headers: { "content-type": "application/json" },
-                body: JSON.stringify([
-                    alert({ alertname: "DeviceDown", severity: "critical", instance: "a", site: "north" }),
-                    alert({ alertname: "NodeMemoryHighUtilization", severity: "warning", instance: "a", site: "north" }),
-                    alert({ alertname: "SiteDown", severity: "critical", site: "south" }),
-                    alert({ alertname: "DeviceDown", severity: "critical", instance: "s1", site: "south" }),
-                    alert({ alertname: "DeviceTemperatureHigh", severity: "critical", instance: "b", site: "north" }),
-                    alert({ alertname: "DeviceTemperatureHigh", severity: "warning", instance: "b", site: "north" }),
-                    alert({ alertname: "NodeMemoryHighUtilization", severity: "warning", instance: "c", site: "north" }),
-                ]),
-            });
-            expect(r.status).toBe(200);
+            const status = await am.post([
+                alert({ alertname: "DeviceDown", severity: "critical", instance: "a", site: "north" }),
+                alert({ alertname: "NodeMemoryHighUtilization", severity: "warning", instance: "a", site: "north" }),
+                alert({ alertname: "SiteDown", severity: "critical", site: "south" }),
+                alert({ alertname: "DeviceDown", severity: "critical", instance: "s1", site: "south" }),
+                alert({ alertname: "DeviceTemperatureHigh", severity: "critical", instance: "b", site: "north" }),
+                alert({ alertname: "DeviceTemperatureHigh", severity: "warning", instance: "b", site: "north" }),
+                alert({ alertname: "NodeMemoryHighUtilization", severity: "warning", instance: "c", site: "north" }),
+            ]);
+            expect(status).toBe(200);
             // The inhibitor learns the source alerts from its subscription, after the POST returns: wait
             // until it mutes anything (three targets here), then the test checks exactly what.
             for (let i = 0; i < 100 && (await inhibited()).length < 3; i++) await sleep(100);
         });
-        afterAll(() => {
-            if (pid) process.kill(pid, "SIGTERM");
-        });
+        afterAll(() => am?.stop());
 
         async function inhibited(): Promise<string[]> {
             const r = await fetch(`http://127.0.0.1:${port}/api/v2/alerts`);

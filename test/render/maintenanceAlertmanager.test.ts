@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
@@ -7,6 +7,7 @@ import { load, dump } from "js-yaml";
 import { MaintenanceWindow, OwnedWindows, Weekday } from "../../infra/fleet/maintenance";
 import { renderAlertmanagerConfig } from "../../infra/host/alertmanagerConfig";
 import { oneOffEntries } from "../../infra/host/maintenanceIntervals";
+import { AlertmanagerProcess } from "../../lab/alertmanagerProcess";
 import { sleep } from "../../lab/exec";
 
 /**
@@ -119,7 +120,7 @@ describe("maintenance windows in alertmanager.yml", () => {
 
     describe("in a running Alertmanager, by the clock", () => {
         const port = 19094;
-        let pid: number | undefined;
+        let am: AlertmanagerProcess | undefined;
         let server: http.Server | undefined;
         const received: string[] = [];
 
@@ -139,42 +140,24 @@ describe("maintenance windows in alertmanager.yml", () => {
             Object.assign(config.route, { group_wait: "1s", group_interval: "2s" });
             const running = path.join(dir, "running.yml");
             fs.writeFileSync(running, dump(config));
-            const log = fs.openSync(path.join(dir, "am.log"), "w");
-            const child = spawn(
-                "/usr/bin/prometheus-alertmanager",
-                [`--config.file=${running}`, `--storage.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
-                { detached: true, stdio: ["ignore", log, log] },
-            );
-            pid = child.pid;
-            child.unref();
-            for (let i = 0; i < 100; i++) {
-                try {
-                    if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) break;
-                } catch {
-                    // starting
-                }
-                await sleep(200);
-            }
+            am = new AlertmanagerProcess(running, `${dir}/data`, port, path.join(dir, "am.log"));
+            await am.start();
             const alert = (labels: Record<string, string>) => ({ labels: { job: "node", severity: "critical", ...labels }, startsAt: new Date().toISOString() });
-            const r = await fetch(`http://127.0.0.1:${port}/api/v2/alerts`, {
-                method: "POST",
-                headers: { "content-type": "application/json" },
-                body: JSON.stringify([
-                    alert({ alertname: "DeviceDown", instance: "in-once", site: "north" }),
-                    alert({ alertname: "DeviceDown", instance: "later-once", site: "north" }),
-                    alert({ alertname: "DeviceDown", instance: "later-weekly", site: "north" }),
-                    alert({ alertname: "DeviceDown", instance: "dst-check", site: "north" }),
-                    alert({ alertname: "DeviceDown", instance: "wtg-01", site: "north" }),
-                    alert({ alertname: "DeviceTemperatureHigh", instance: "s1", site: "south" }),
-                ]),
-            });
-            expect(r.status).toBe(200);
+            const status = await am.post([
+                alert({ alertname: "DeviceDown", instance: "in-once", site: "north" }),
+                alert({ alertname: "DeviceDown", instance: "later-once", site: "north" }),
+                alert({ alertname: "DeviceDown", instance: "later-weekly", site: "north" }),
+                alert({ alertname: "DeviceDown", instance: "dst-check", site: "north" }),
+                alert({ alertname: "DeviceDown", instance: "wtg-01", site: "north" }),
+                alert({ alertname: "DeviceTemperatureHigh", instance: "s1", site: "south" }),
+            ]);
+            expect(status).toBe(200);
             // Three alerts are outside every window; wait for them, then a few group intervals more for any stray one.
             for (let i = 0; i < 100 && received.length < 3; i++) await sleep(100);
             await sleep(4_000);
         });
         afterAll(async () => {
-            if (pid) process.kill(pid, "SIGTERM");
+            await am?.stop();
             await new Promise((resolve) => server?.close(resolve));
         });
 
