@@ -1,4 +1,4 @@
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,6 +16,7 @@ const ROOT = path.join(__dirname, "..");
 const JEST = require.resolve("jest/bin/jest");
 const marker = randomUUID();
 const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), "iiotmon-test-"));
+const children = new Set<ChildProcess>();
 
 interface SuiteResult {
     readonly name: string;
@@ -27,6 +28,8 @@ interface SuiteResult {
 /** Runs a node script with its output prefixed with `label`; resolves whether it exited 0. */
 function command(label: string, args: string[]): Promise<boolean> {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, [RUN_MARKER]: marker }, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    child.on("close", () => children.delete(child));
     const prefix = (chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${label}] `);
     child.stdout.on("data", (c: Buffer) => process.stdout.write(prefix(c)));
     child.stderr.on("data", (c: Buffer) => process.stderr.write(prefix(c)));
@@ -72,6 +75,7 @@ async function main(): Promise<number> {
         jest("servers", ["--selectProjects", "servers"]),
         jest("unit+program", ["--selectProjects", "unit", "program"]),
     ]);
+    if (stopping) return 1;
     const suites = [...preflight.suites, ...lanes.flatMap((l) => l.suites)];
     const typesOk = await typeCheck;
     console.log(`\n${slowestTable(suites)}\n`);
@@ -85,4 +89,39 @@ async function main(): Promise<number> {
     return typesOk && lanes.every((l) => l.ok) && !failed.length && !left.length ? 0 : 1;
 }
 
-main().then((code) => process.exit(code));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A run stopped from outside (Ctrl-C, `timeout`, a CI cancel) must not leave this run's PostgreSQL or
+ * Prometheus listening: they break the next run. jest exits on the signal without its suites' teardown,
+ * so the lanes get the signal, a few seconds to finish, and then every process that carries this run's
+ * marker ends, by PID. Namespaces and mounts cannot be told apart from other users' this way: they are
+ * reported.
+ */
+let stopping = false;
+
+async function stopOnSignal(signal: NodeJS.Signals): Promise<never> {
+    stopping = true;
+    console.error(`\n${signal}: stopping the lanes and every process of this run.`);
+    for (const child of children) child.kill(signal);
+    for (let waited = 0; children.size && waited < 10_000; waited += 200) await sleep(200);
+    for (const kill of ["SIGTERM", "SIGKILL"] as const) {
+        for (const line of markedProcesses(marker)) {
+            try {
+                process.kill(Number(line.split(" ")[0]), kill);
+            } catch {
+                // It ended on its own meanwhile.
+            }
+        }
+        await sleep(1_000);
+    }
+    const left = markedProcesses(marker);
+    if (left.length) console.error(`Still running after SIGKILL:\n  ${left.join("\n  ")}`);
+    fs.rmSync(resultsDir, { recursive: true, force: true });
+    process.exit(signal === "SIGINT" ? 130 : 143);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopOnSignal(signal));
+
+// Once stopping, the lanes' ends wake main too: it must not exit before the marked processes are gone.
+main().then((code) => stopping || process.exit(code));
