@@ -26,14 +26,19 @@ export function machineState(): MachineState {
     };
 }
 
-/** Processes other than this one whose environment holds `RUN_MARKER=marker`: `pid command` each. */
-export function markedProcesses(marker: string): string[] {
+export interface MarkedProcess {
+    readonly pid: number;
+    readonly command: string;
+}
+
+/** Processes other than this one (and its parent) whose environment holds `RUN_MARKER=marker`. */
+export function markedProcesses(marker: string): MarkedProcess[] {
     const needle = `${RUN_MARKER}=${marker}\0`;
-    const found: string[] = [];
+    const found: MarkedProcess[] = [];
     for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid && Number(p) !== process.ppid)) {
         try {
             if (!`${fs.readFileSync(`/proc/${pid}/environ`, "latin1")}\0`.includes(needle)) continue;
-            found.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").join(" ").trim()}`);
+            found.push({ pid: Number(pid), command: fs.readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").join(" ").trim() });
         } catch {
             // The process ended while we looked: not left behind.
         }

@@ -3,7 +3,7 @@ import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { leftovers, machineState, markedProcesses, RUN_MARKER } from "../lab/leftovers";
+import { leftovers, machineState, MarkedProcess, markedProcesses, RUN_MARKER } from "../lab/leftovers";
 
 /**
  * `npm test`: the type check (beside everything else), the preflight first (every program the tests start is installed), then three lanes side
@@ -17,6 +17,7 @@ const JEST = require.resolve("jest/bin/jest");
 const marker = randomUUID();
 const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), "iiotmon-test-"));
 const children = new Set<ChildProcess>();
+const before = machineState();
 
 interface SuiteResult {
     readonly name: string;
@@ -62,7 +63,6 @@ function slowestTable(suites: SuiteResult[], count = 10): string {
 
 async function main(): Promise<number> {
     const started = Date.now();
-    const before = machineState();
     const preflight = await jest("preflight", ["--selectProjects", "preflight"]);
     if (!preflight.ok) {
         console.error("\nThe preflight failed: a program the tests start is missing (see above for the Debian package to add to .ci/run).");
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     const typesOk = await typeCheck;
     console.log(`\n${slowestTable(suites)}\n`);
     const failed = suites.filter((s) => !s.passed).map((s) => s.name);
-    const left = [...leftovers(before, machineState()), ...markedProcesses(marker).map((p) => `process ${p}`)];
+    const left = [...leftovers(before, machineState()), ...markedProcesses(marker).map(described)];
     console.log(`${suites.length} suites, ${failed.length} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
     if (failed.length) console.error(`Failed: ${failed.join(", ")}`);
     if (left.length) console.error(`Left behind by the tests (each must be cleaned up by the suite that made it):\n  ${left.join("\n  ")}`);
@@ -89,6 +89,7 @@ async function main(): Promise<number> {
     return typesOk && lanes.every((l) => l.ok) && !failed.length && !left.length ? 0 : 1;
 }
 
+const described = (p: MarkedProcess) => `process ${p.pid} ${p.command}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -96,7 +97,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Prometheus listening: they break the next run. jest exits on the signal without its suites' teardown,
  * so the lanes get the signal, a few seconds to finish, and then every process that carries this run's
  * marker ends, by PID. Namespaces and mounts cannot be told apart from other users' this way: they are
- * reported.
+ * reported, not removed.
  */
 let stopping = false;
 
@@ -106,17 +107,17 @@ async function stopOnSignal(signal: NodeJS.Signals): Promise<never> {
     for (const child of children) child.kill(signal);
     for (let waited = 0; children.size && waited < 10_000; waited += 200) await sleep(200);
     for (const kill of ["SIGTERM", "SIGKILL"] as const) {
-        for (const line of markedProcesses(marker)) {
+        for (const { pid } of markedProcesses(marker)) {
             try {
-                process.kill(Number(line.split(" ")[0]), kill);
+                process.kill(pid, kill);
             } catch {
                 // It ended on its own meanwhile.
             }
         }
         await sleep(1_000);
     }
-    const left = markedProcesses(marker);
-    if (left.length) console.error(`Still running after SIGKILL:\n  ${left.join("\n  ")}`);
+    const left = [...leftovers(before, machineState()), ...markedProcesses(marker).map(described)];
+    if (left.length) console.error(`Left behind by the stopped run:\n  ${left.join("\n  ")}`);
     fs.rmSync(resultsDir, { recursive: true, force: true });
     process.exit(signal === "SIGINT" ? 130 : 143);
 }
@@ -124,4 +125,6 @@ async function stopOnSignal(signal: NodeJS.Signals): Promise<never> {
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopOnSignal(signal));
 
 // Once stopping, the lanes' ends wake main too: it must not exit before the marked processes are gone.
-main().then((code) => stopping || process.exit(code));
+main().then((code) => {
+    if (!stopping) process.exit(code);
+});
