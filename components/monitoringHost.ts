@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { isIPv6 } from "net";
 import { withoutComment } from "../infra/common";
-import { ec2AssumeRolePolicy, hostBackupPolicy, renderCloudInit, growOnlyVolumeSize, HostIngressRule } from "../infra/host";
+import { ec2AssumeRolePolicy, hostBackupPolicy, hostLongTermStorePolicy, renderCloudInit, growOnlyVolumeSize, HostIngressRule } from "../infra/host";
 
 /** The tag that finds the stack's data volume in AWS, to read its current size before asking for one. */
 export const DATA_VOLUME_TAG = "iiotmon:data-volume";
@@ -32,6 +32,11 @@ export interface MonitoringHostArgs {
     readonly backupBucketArn: pulumi.Input<string>;
     /** A throw-away stack: the data volume is deleted with the stack. Production protects it. */
     readonly testStack: boolean;
+    /**
+     * The long-term store's AMP workspace (LongTermStore.arn): the role may write to it and query it, and
+     * containers may reach the instance metadata service for those credentials. Defaults to none.
+     */
+    readonly longTermStoreArn?: pulumi.Input<string>;
     /** AWS tags on every resource that takes them, beside `iiotmon:component`. Defaults to none. */
     readonly tags?: Record<string, string>;
 }
@@ -58,6 +63,8 @@ export function monitoringHostNames(name: string) {
         role: `${name}-role`,
         backupPolicy: `${name}-backups`,
         ssmPolicy: `${name}-ssm`,
+        /** The role's access to the long-term store (longTermStoreArn). */
+        longTermStorePolicy: `${name}-long-term-store`,
         instanceProfile: `${name}-profile`,
         dataVolume: `${name}-data`,
         hostKey: `${name}-host-key`,
@@ -120,6 +127,9 @@ export class MonitoringHost extends pulumi.ComponentResource {
 
         const role = new aws.iam.Role(names.role, { assumeRolePolicy: ec2AssumeRolePolicy(), tags }, child);
         new aws.iam.RolePolicy(names.backupPolicy, { role: role.name, policy: pulumi.output(args.backupBucketArn).apply(hostBackupPolicy) }, child);
+        if (args.longTermStoreArn) {
+            new aws.iam.RolePolicy(names.longTermStorePolicy, { role: role.name, policy: pulumi.output(args.longTermStoreArn).apply(hostLongTermStorePolicy) }, child);
+        }
         new aws.iam.RolePolicyAttachment(names.ssmPolicy, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, child);
         const profile = new aws.iam.InstanceProfile(names.instanceProfile, { role: role.name, tags }, child);
 
@@ -161,7 +171,11 @@ export class MonitoringHost extends pulumi.ComponentResource {
                 subnetId: subnet.id,
                 vpcSecurityGroupIds: [sg.id],
                 iamInstanceProfile: profile.name,
-                metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+                // Prometheus and Grafana sign for AMP from their containers, one network hop past the
+                // instance: "When running in a Docker container, all network requests will incur an
+                // additional hop. When combined with the default IMDS hop limit of 1, this will cause
+                // requests to IMDS to timeout" (AWS SDK, IMDS client). Without a long-term store, 1.
+                metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: args.longTermStoreArn ? 2 : 1 },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 20, deleteOnTermination: true },
                 maintenanceOptions: { autoRecovery: "default" },
                 userData,

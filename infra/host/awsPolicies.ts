@@ -38,3 +38,24 @@ export function tlsOnlyBucketPolicy(bucketArn: string): string {
         ],
     });
 }
+
+/**
+ * What the monitoring host may do in its AMP workspace, and nowhere else: Prometheus writes
+ * (`aps:RemoteWrite`), Grafana reads. Grafana's SigV4 data source needs the four query actions that AWS
+ * names for it ("aps:QueryMetrics, aps:GetMetricMetadata, aps:GetSeries, and aps:GetLabels", AMP user
+ * guide, "Set up Grafana open source"); both run on the host with the instance profile's credentials.
+ * No `aps:*`: the policy pack refuses a wildcard (infra/policy/rules.ts, noWildcardActions).
+ */
+export const AMP_WRITE_ACTIONS = ["aps:RemoteWrite"] as const;
+export const AMP_QUERY_ACTIONS = ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"] as const;
+
+export function hostLongTermStorePolicy(workspaceArn: string): string {
+    if (!/^arn:aws[a-z-]*:aps:[a-z0-9-]+:\d{12}:workspace\/ws-[0-9a-zA-Z-]+$/.test(workspaceArn)) throw new Error(`not an AMP workspace ARN: ${JSON.stringify(workspaceArn)}`);
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "WriteLongTermStore", Effect: "Allow", Action: [...AMP_WRITE_ACTIONS], Resource: [workspaceArn] },
+            { Sid: "QueryLongTermStore", Effect: "Allow", Action: [...AMP_QUERY_ACTIONS], Resource: [workspaceArn] },
+        ],
+    });
+}

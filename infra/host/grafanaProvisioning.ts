@@ -1,8 +1,39 @@
 import { dump } from "js-yaml";
 import { serviceAddress } from "./hostLayout";
+import { AmpWorkspaceRef } from "./ampRemoteWrite";
 
-/** Data sources Grafana starts with: Prometheus for metrics, TimescaleDB for the fleet's own records. */
-export function renderGrafanaDatasources(): string {
+/** The uid of the long-term store's data source: the dashboards' `datasource` variable offers it. */
+export const LONG_TERM_DATASOURCE_UID = "amp";
+
+/**
+ * The AMP workspace as a Prometheus data source signed with SigV4. Grafana's provisioning docs for the
+ * Prometheus data source ("Connect to Amazon Managed Service for Prometheus") give the jsonData:
+ * `sigV4Auth: true`, `sigV4AuthType` (the "Authentication Provider": `default` is "AWS SDK Default", which
+ * on EC2 is the instance profile; `keys` would need an access key, which this stack never makes), and
+ * `sigV4Region`; the URL is the workspace endpoint itself (Grafana appends /api/v1/query). SigV4 must
+ * also be switched on in Grafana (`[auth] sigv4_auth_enabled`, off by default; grafanaSettings does it).
+ * Grafana 13 migrates such a data source to the dedicated grafana-amazonprometheus-datasource on start
+ * ("Using SigV4 authentication with the core Prometheus data source ... is deprecated"); the host pins
+ * Grafana 12.1, where the core data source signs.
+ */
+export function longTermDatasource(ws: AmpWorkspaceRef): object {
+    return {
+        name: "Long-term (AMP)",
+        uid: LONG_TERM_DATASOURCE_UID,
+        type: "prometheus",
+        access: "proxy",
+        url: ws.prometheusEndpoint.replace(/\/+$/, ""),
+        isDefault: false,
+        editable: false,
+        jsonData: { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: ws.region, timeInterval: "30s" },
+    };
+}
+
+/**
+ * Data sources Grafana starts with: Prometheus for metrics (recent, on the host), TimescaleDB for the
+ * fleet's own records, and the long-term store when there is one.
+ */
+export function renderGrafanaDatasources(longTerm?: AmpWorkspaceRef): string {
     const doc = {
         apiVersion: 1,
         datasources: [
@@ -19,6 +50,7 @@ export function renderGrafanaDatasources(): string {
                 // Grafana expands $VARIABLES from its environment in provisioning files: the password stays out of this file.
                 secureJsonData: { password: "$TIMESCALEDB_READER_PASSWORD" },
             },
+            ...(longTerm ? [longTermDatasource(longTerm)] : []),
         ],
     };
     return "# Rendered by iiot-monitoring; do not edit on the host.\n" + dump(doc, { lineWidth: 200 });

@@ -4,6 +4,8 @@ export interface GrafanaSettingsOptions {
     /** The URL people open (https); Grafana builds its links and OAuth redirect URI from it. */
     readonly rootUrl: string;
     readonly oauth?: GrafanaOAuthSettings;
+    /** Sign data source requests with SigV4 (the long-term store's data source). Defaults to false. */
+    readonly sigV4?: boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export function grafanaSettings(o: GrafanaSettingsOptions): string[] {
         GF_ANALYTICS_REPORTING_ENABLED: "false",
         GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
     };
+    // "[auth] sigv4_auth_enabled", off by default: without it a SigV4 data source is sent unsigned.
+    if (o.sigV4) env.GF_AUTH_SIGV4_AUTH_ENABLED = "true";
     const a = o.oauth;
     if (a) {
         Object.assign(env, {

@@ -14,6 +14,7 @@ import { blackboxTargets, probedDevices, renderExporterTargets, snmpTargets } fr
 import { CONTAINER_PROMETHEUS_PATHS, PrometheusPaths } from "./hostPaths";
 import { renderSnmpConfig, SecretValue } from "./snmpConfig";
 import { renderPrometheusConfig } from "./prometheusConfig";
+import { ampRemoteWriteTarget, AmpWorkspaceRef } from "./ampRemoteWrite";
 import { renderScrapeTargets } from "./scrapeTargets";
 
 const DASHBOARDS_DIR = path.join(__dirname, "..", "..", "dashboards");
@@ -50,6 +51,8 @@ export interface HostConfigOptions {
     readonly collectorSites?: readonly CollectorSiteRef[];
     /** Maintenance windows of devices and sites (maintenanceOwners(fleet)): alertmanager.yml mutes them. Defaults to none. */
     readonly maintenance?: readonly OwnedWindows[];
+    /** The long-term store (longTermStore: amp) and the active series it receives. Defaults to none. */
+    readonly longTermStore?: { readonly workspace: AmpWorkspaceRef; readonly activeSeries: number };
 }
 
 /** The fleet's collector sites, as the host's configuration needs them. */
@@ -72,10 +75,13 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
             exporters: o.exporters,
             // The longest budget and an hour of margin: older samples of a backlog would be refused as out of bounds.
             ...(o.collectorSites?.length ? { outOfOrderHours: Math.ceil(Math.max(...o.collectorSites.map((c) => c.outageBudgetHours))) + 1 } : {}),
+            ...(o.longTermStore
+                ? { remoteWrite: ampRemoteWriteTarget(o.longTermStore.workspace, { activeSeries: o.longTermStore.activeSeries, scrapeIntervalSeconds: o.scrapeIntervalSeconds ?? 30 }) }
+                : {}),
         }),
         ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds, o.watchAlerts, o.fleetAlerts, o.collectorSites)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels, o.maintenance),
-        "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(),
+        "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(o.longTermStore?.workspace),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),
         ...dashboardFiles(),
         "config/timescaledb/initdb/10-iiotmon.sh": provisionerScript("timescaledb-init.sh"),

@@ -28,3 +28,5 @@ export * from "./snmpModules";
 export * from "./watchAlertRules";
 export * from "./collectorConfig";
 export * from "./remoteWriteReceiver";
+export * from "./ampRemoteWrite";
+export * from "./oneHostLimit";

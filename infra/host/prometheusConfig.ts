@@ -3,6 +3,7 @@ import { SCRAPE_USERNAME } from "../device";
 import { SERVICES } from "./hostLayout";
 import { exporterScrapeConfigs } from "./exporterScrapeConfigs";
 import { PrometheusPaths } from "./hostPaths";
+import { remoteWriteEntry, RemoteWriteTarget } from "./ampRemoteWrite";
 
 export interface PrometheusConfigOptions {
     readonly paths: PrometheusPaths;
@@ -18,6 +19,8 @@ export interface PrometheusConfigOptions {
      * as "out of bounds" once the link returns, and the collector drops it. Undefined: no collectors.
      */
     readonly outOfOrderHours?: number;
+    /** Where every sample is also written for long-term history (longTermStore: amp). Defaults to none. */
+    readonly remoteWrite?: RemoteWriteTarget;
 }
 
 /** Where the device scrape job reads its CA, password and targets. */
@@ -68,6 +71,7 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             // Probe and SNMP devices, through the exporters on the host (multi-target pattern).
             ...exporterScrapeConfigs(o.paths, o.exporters),
         ],
+        ...(o.remoteWrite ? { remote_write: [remoteWriteEntry(o.remoteWrite)] } : {}),
     };
     return "# Rendered by iiot-monitoring from endpoints.yaml and the stack settings; do not edit on the host.\n" + dump(config, { lineWidth: 200, noRefs: true });
 }

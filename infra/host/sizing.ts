@@ -6,7 +6,7 @@ export const BYTES_RAM_PER_SERIES = 3 * 1024;
 export const BYTES_PER_SAMPLE = 2;
 
 /** Instance types by memory, smallest first; burstable types suit a mostly idle monitoring host. */
-const INSTANCE_TYPES: readonly { type: string; memoryGiB: number }[] = [
+export const INSTANCE_TYPES: readonly { type: string; memoryGiB: number }[] = [
     { type: "t3.small", memoryGiB: 2 },
     { type: "t3.medium", memoryGiB: 4 },
     { type: "t3.large", memoryGiB: 8 },
@@ -17,7 +17,7 @@ const INSTANCE_TYPES: readonly { type: string; memoryGiB: number }[] = [
 ];
 
 /** Grafana, TimescaleDB, Alertmanager, Docker and the OS, before Prometheus. */
-const BASE_MEMORY_GIB = 1.5;
+export const BASE_MEMORY_GIB = 1.5;
 /** WAL, Grafana and TimescaleDB, on top of the TSDB. */
 const BASE_DISK_GIB = 20;
 /**

@@ -13,10 +13,11 @@ import { MonitoringServices, monitoringServicesNames } from "../../components/mo
 import { NodeExporterDevice, nodeExporterDeviceNames } from "../../components/nodeExporterDevice";
 import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAuthority";
 import { SiteCollector, siteCollectorNames } from "../../components/siteCollector";
+import { LongTermStore, longTermStoreNames } from "../../components/longTermStore";
 import { dockerSshOptions } from "./dockerOverSsh";
 import { maintenanceOwners, snmpSecretNames } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, capacityWarning, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -71,6 +72,8 @@ export const STACK_RESOURCES = {
     services: monitoringServicesNames("services"),
     grafanaAdmin: grafanaAdminPasswordNames("grafana-admin"),
     scrapeTargets: scrapeTargetsNames("scrape-targets"),
+    /** The AMP workspace, with longTermStore: amp. */
+    longTermStore: longTermStoreNames("long-term-store"),
     /** A site's collector (sites.<name>.collector). */
     collector: (site: string) => siteCollectorNames(`collector-${site}`),
 } as const;
@@ -119,6 +122,16 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays });
     const instanceType = settings.instanceType ?? size.instanceType;
     const dataVolumeGiB = settings.dataVolumeSizeGiB ?? size.dataVolumeGiB;
+    const tooLarge = capacityWarning({
+        devices: fleet.devices.length,
+        sizing: size,
+        pinnedInstanceType: settings.instanceType,
+        pinnedDataVolumeGiB: settings.dataVolumeSizeGiB,
+        retentionDays: settings.retentionDays,
+        longTermStore: settings.longTermStore === "amp",
+    });
+    if (tooLarge) pulumi.log.warn(tooLarge);
+    const longTerm = settings.longTermStore === "amp" ? new LongTermStore(STACK_RESOURCES.longTermStore.component, { testStack: settings.testStack, tags }) : undefined;
     const bucket = new BackupBucket(STACK_RESOURCES.backups.component, { testStack: settings.testStack, retentionDays: settings.backupRetentionDays, tags });
     const host = new MonitoringHost(STACK_RESOURCES.host.component, {
         amiId: amiFor(settings),
@@ -131,6 +144,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         backupBucketArn: bucket.bucketArn,
         testStack: settings.testStack,
         tags,
+        ...(longTerm ? { longTermStoreArn: longTerm.arn } : {}),
     });
 
     const authority = new ScrapeAuthority(STACK_RESOURCES.scrapeAuthority.component);
@@ -193,8 +207,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     const configuration = new HostConfiguration(STACK_RESOURCES.hostConfiguration.component, {
         connection: host.access.connection,
         files: pulumi
-            .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword, proxyFiles, snmpSecretValues(inputs)])
-            .apply(([slackWebhookUrl, webhookUrl, smtpPassword, proxy, snmpSecrets]) => ({
+            .all([inputs.alertSecrets?.slackWebhookUrl, inputs.alertSecrets?.webhookUrl, inputs.alertSecrets?.smtpPassword, proxyFiles, snmpSecretValues(inputs), longTerm?.prometheusEndpoint, longTerm?.region])
+            .apply(([slackWebhookUrl, webhookUrl, smtpPassword, proxy, snmpSecrets, ampEndpoint, ampRegion]) => ({
                 ...proxy,
                 // blackbox.yml and snmp.yml (with the SNMP secrets' values): reloaded, never restarted.
                 ...renderExporterConfigFiles(fleet, (name) => {
@@ -208,6 +222,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                     nodeAlertThresholds: settings.nodeAlertThresholds,
                     collectorSites: collectorSitesOf(fleet),
                     maintenance: maintenanceOwners(fleet),
+                    ...(ampEndpoint && ampRegion ? { longTermStore: { workspace: { prometheusEndpoint: ampEndpoint, region: ampRegion }, activeSeries: size.activeSeries } } : {}),
                     alertChannels: {
                         slackWebhookUrl,
                         webhookUrl,
@@ -239,7 +254,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         configuration,
         grafanaAdminPassword,
         grafanaSettings: pulumi.all([url, oauthSecret]).apply(([rootUrl, secret]) => [
-            ...grafanaSettings({ rootUrl, oauth: settings.grafanaOAuth }),
+            ...grafanaSettings({ rootUrl, oauth: settings.grafanaOAuth, sigV4: longTerm !== undefined }),
             ...(settings.grafanaOAuth && secret ? [`GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET=${secret}`] : []),
         ]),
         proxyBindAddress: settings.publicIngress ? "0.0.0.0" : "127.0.0.1",

@@ -27,8 +27,10 @@ export interface StackSettings extends CollectorSettings {
     readonly amiId?: string;
     /** Subnet of the monitoring host; undefined means the default VPC. */
     readonly subnetId?: string;
-    /** Prometheus retention. Defaults to 30. */
+    /** Prometheus retention on the host. Defaults to 30; with longTermStore amp a few days are enough. */
     readonly retentionDays: number;
+    /** Where history is kept besides the host: "none", or "amp" (an Amazon Managed Service for Prometheus workspace). Defaults to none. */
+    readonly longTermStore: "none" | "amp";
     /** How long backups stay in the bucket. Defaults to 90. */
     readonly backupRetentionDays: number;
     /** systemd OnCalendar expression of the backup job. Defaults to "*-*-* 02:30:00". */
@@ -77,6 +79,7 @@ export const SETTING_DEFAULTS = {
     nodeExporterTarballDir: ".cache/node_exporter",
     testStack: false,
     retentionDays: 30,
+    longTermStore: "none",
     backupRetentionDays: 90,
     backupSchedule: "*-*-* 02:30:00",
     dialTimeoutSeconds: 60,
@@ -214,6 +217,7 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
         amiId: pattern("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id like ami-0123456789abcdef0"),
         subnetId: pattern("subnetId", /^subnet-[0-9a-f]{8,17}$/, "a subnet id like subnet-0123456789abcdef0"),
         retentionDays: int("retentionDays", SETTING_DEFAULTS.retentionDays, 1, 3650) ?? SETTING_DEFAULTS.retentionDays,
+        longTermStore: longTermStore(text("longTermStore"), fail),
         backupRetentionDays: int("backupRetentionDays", SETTING_DEFAULTS.backupRetentionDays, 1, 3650) ?? SETTING_DEFAULTS.backupRetentionDays,
         backupSchedule: pattern("backupSchedule", /^[A-Za-z0-9*:,./ -]+$/, "a systemd OnCalendar expression like *-*-* 02:30:00") ?? SETTING_DEFAULTS.backupSchedule,
         dialTimeoutSeconds: int("dialTimeoutSeconds", SETTING_DEFAULTS.dialTimeoutSeconds, 5, 600) ?? SETTING_DEFAULTS.dialTimeoutSeconds,
@@ -229,6 +233,12 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
     const collectors = collectorSettings(text, bool, int, list, cidrs, fail);
     if (problems.length) throw new SettingsError(problems);
     return { ...settings, ...email, ...access, ...collectors };
+}
+
+function longTermStore(v: string | undefined, fail: (k: string, msg: string) => void): StackSettings["longTermStore"] {
+    if (v === undefined || v === "none" || v === "amp") return v ?? SETTING_DEFAULTS.longTermStore;
+    fail("longTermStore", `must be none or amp, found "${v}"`);
+    return SETTING_DEFAULTS.longTermStore;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

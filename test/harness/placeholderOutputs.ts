@@ -20,6 +20,8 @@ export function placeholderOutputs(type: string, name: string): Record<string, u
         case "aws:iam/role:Role":
         case "aws:iam/instanceProfile:InstanceProfile":
             return { name, arn: `arn:aws:iam::123456789012:role/${name}` };
+        case "aws:amp/workspace:Workspace":
+            return { arn: `arn:aws:aps:eu-west-2:123456789012:workspace/ws-${name}`, prometheusEndpoint: `https://aps-workspaces.eu-west-2.amazonaws.com/workspaces/ws-${name}/`, region: "eu-west-2" };
         case "docker:index/remoteImage:RemoteImage":
             return { imageId: `sha256:mock-${name}` };
         case "tls:index/selfSignedCert:SelfSignedCert":
