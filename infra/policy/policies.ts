@@ -9,6 +9,7 @@ const DESCRIPTIONS: Record<keyof typeof RULES & string, string> = {
     "encrypted-storage": "EBS volumes, root and data, are encrypted.",
     "no-plaintext-secret": "No private key or password hash in an input that is not a secret.",
     "user-data-size": "EC2 user data fits AWS's 16,384-byte limit.",
+    "no-wildcard-iam-actions": "No IAM policy allows a wildcard action (*, aps:*, s3:Get*); actions are named.",
 };
 
 /** The pack's policies: each one a rule of rules.ts, mandatory. */

@@ -90,6 +90,48 @@ export const userDataSize: Rule = (type, props) => {
     return sizes.filter(([, n]) => n > USER_DATA_LIMIT_BYTES).map(([k, n]) => `${k} is ${n} bytes; AWS accepts at most ${USER_DATA_LIMIT_BYTES} bytes of raw user data`);
 };
 
+/** Resource types whose `policy` input is an IAM policy document (JSON text, or an object before serialization). */
+const IAM_POLICY_TYPES = new Set([
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/policy:Policy",
+    "aws:iam/userPolicy:UserPolicy",
+    "aws:iam/groupPolicy:GroupPolicy",
+    "aws:s3/bucketPolicy:BucketPolicy",
+]);
+
+/** An action that grants every action of a service, or of all services: `*`, `aps:*`, `aps:Remote*`... */
+function wildcardAction(action: string): boolean {
+    return action === "*" || /^[a-z0-9-]+:.*\*/.test(action);
+}
+
+/**
+ * No IAM policy allows a wildcard action (`*`, `aps:*`, `s3:Get*`...): a wildcard grants actions AWS adds
+ * later too (the host's AMP policy names aps:RemoteWrite and the four query actions). A Deny may use one
+ * (the bucket's TLS-only policy denies s3:* without TLS): denying broadly only takes away.
+ */
+export const noWildcardActions: Rule = (type, props) => {
+    if (!IAM_POLICY_TYPES.has(type)) return [];
+    let doc: unknown = props.policy;
+    if (typeof doc === "string") {
+        try {
+            doc = JSON.parse(doc);
+        } catch {
+            return []; // unknown during a preview, or not JSON: AWS refuses the latter itself
+        }
+    }
+    const statements = obj(doc)?.Statement;
+    const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+    return list.flatMap((st, i) => {
+        const s = obj(st);
+        if (!s || s.Effect !== "Allow") return [];
+        const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+        const found = actions.filter((a): a is string => typeof a === "string" && wildcardAction(a));
+        const problems = found.map((a) => `Statement[${i}]${typeof s.Sid === "string" ? ` (${s.Sid})` : ""} allows the wildcard action "${a}"; name the actions (e.g. aps:RemoteWrite)`);
+        if (s.NotAction !== undefined) problems.push(`Statement[${i}] allows NotAction, which grants every other action; name the actions`);
+        return problems;
+    });
+};
+
 /** Values that are secrets whatever field they sit in. */
 const SECRET_LOOKING = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, /^\$2[aby]\$\d\d\$/];
 
@@ -137,4 +179,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
     "encrypted-storage": encryptedStorage,
     "no-plaintext-secret": (type, props) => plaintextSecrets(type, props),
     "user-data-size": userDataSize,
+    "no-wildcard-iam-actions": noWildcardActions,
 };

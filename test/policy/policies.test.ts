@@ -5,6 +5,7 @@ import { load } from "js-yaml";
 import { POLICIES } from "../../infra/policy/policies";
 import { USER_DATA_LIMIT_BYTES } from "../../infra/policy/limits";
 import { ROOT } from "../harness";
+import { hostLongTermStorePolicy, tlsOnlyBucketPolicy } from "../../infra/host/awsPolicies";
 
 /** What a preview hands a policy for one resource (the fields our policies read). */
 function resource(type: string, props: Record<string, unknown>): ResourceValidationArgs {
@@ -30,7 +31,7 @@ const INSTANCE = "aws:ec2/instance:Instance";
 describe("the policy pack", () => {
     it("has one mandatory policy per contract, and a PulumiPolicy.yaml the CLI can run", () => {
         expect(POLICIES.map((p) => [p.name, p.enforcementLevel])).toEqual(
-            ["ssh-host-key-type", "remote-command-length", "no-world-open-ingress", "imdsv2-required", "encrypted-storage", "no-plaintext-secret", "user-data-size"].map((n) => [n, "mandatory"]),
+            ["ssh-host-key-type", "remote-command-length", "no-world-open-ingress", "imdsv2-required", "encrypted-storage", "no-plaintext-secret", "user-data-size", "no-wildcard-iam-actions"].map((n) => [n, "mandatory"]),
         );
         const dir = path.join(ROOT, "infra", "policy");
         expect(load(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8"))).toMatchObject({ runtime: "nodejs" });
@@ -88,5 +89,22 @@ describe("the policy pack", () => {
         expect(violations("user-data-size", INSTANCE, { userData: "#cloud-config\n" + "a".repeat(USER_DATA_LIMIT_BYTES - 14) })).toEqual([]);
         expect(violations("user-data-size", INSTANCE, { userData: "a".repeat(USER_DATA_LIMIT_BYTES + 1) })).toEqual([`userData is ${USER_DATA_LIMIT_BYTES + 1} bytes; AWS accepts at most 16384 bytes of raw user data`]);
         expect(violations("user-data-size", INSTANCE, { userDataBase64: Buffer.alloc(17_500).toString("base64") })).toHaveLength(1);
+    });
+
+    it("no-wildcard-iam-actions: the host's AMP policy passes; aps:*, *, a prefix wildcard or NotAction in an Allow fails; a broad Deny passes", () => {
+        const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+        const arn = "arn:aws:aps:eu-west-2:123456789012:workspace/ws-1";
+        expect(violations("no-wildcard-iam-actions", ROLE_POLICY, { policy: hostLongTermStorePolicy(arn) })).toEqual([]);
+        const allow = (Action: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: "Allow", Action, Resource: arn, ...extra }] });
+        expect(violations("no-wildcard-iam-actions", ROLE_POLICY, { policy: allow(["aps:RemoteWrite", "aps:*"]) })).toEqual(['Statement[0] (S) allows the wildcard action "aps:*"; name the actions (e.g. aps:RemoteWrite)']);
+        expect(violations("no-wildcard-iam-actions", "aws:iam/policy:Policy", { policy: allow("*") })).toHaveLength(1);
+        expect(violations("no-wildcard-iam-actions", ROLE_POLICY, { policy: allow("aps:Query*") })).toHaveLength(1);
+        expect(violations("no-wildcard-iam-actions", ROLE_POLICY, { policy: JSON.stringify({ Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "*" } }) })).toEqual([expect.stringContaining("NotAction")]);
+        // An object, as a program may pass before serialization.
+        expect(violations("no-wildcard-iam-actions", ROLE_POLICY, { policy: { Statement: [{ Effect: "Allow", Action: "aps:*", Resource: "*" }] } })).toHaveLength(1);
+        expect(violations("no-wildcard-iam-actions", "aws:s3/bucketPolicy:BucketPolicy", { policy: tlsOnlyBucketPolicy("arn:aws:s3:::b") })).toEqual([]);
+        // Not an IAM policy resource, or a policy not known yet (a preview): nothing to check.
+        expect(violations("no-wildcard-iam-actions", "aws:ec2/instance:Instance", { policy: allow("*") })).toEqual([]);
+        expect(violations("no-wildcard-iam-actions", ROLE_POLICY, {})).toEqual([]);
     });
 });
