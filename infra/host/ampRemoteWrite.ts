@@ -118,3 +118,18 @@ export function remoteWriteEntry(t: RemoteWriteTarget): object {
         metadata_config: { send: true, send_interval: "1m" },
     };
 }
+
+/**
+ * What the preview should say when the fleet sends AMP more samples a second than the workspace's default
+ * ingestion quota, or undefined: past it AMP answers 429 and the host's queue backs up (retried, and lost
+ * after the WAL's two hours).
+ */
+export function ampQuotaWarning(i: RemoteWriteQueueInput): string | undefined {
+    const rate = Math.round(samplesPerSecond(i));
+    if (rate <= AMP_INGESTION_SAMPLES_PER_SECOND) return undefined;
+    return (
+        `longTermStore amp: the fleet sends about ${rate.toLocaleString("en")} samples a second (${i.activeSeries.toLocaleString("en")} series every ${i.scrapeIntervalSeconds} s), ` +
+        `more than AMP's default ingestion quota of ${AMP_INGESTION_SAMPLES_PER_SECOND.toLocaleString("en")} a workspace: ask for more in Service Quotas ` +
+        `(Amazon Managed Service for Prometheus, ingestion rate per workspace) before pulumi up, or scrape less often (scrapeIntervalSeconds)`
+    );
+}

@@ -75,3 +75,42 @@ export function capacityWarning(c: CapacityInput): string | undefined {
         `(2) for memory, more hosts: split the fleet by site into stacks of at most ${devicesOneHostHolds(limit.memoryGiB).toLocaleString("en")} devices, each writing to one AMP workspace, read by one Grafana (docs/explanation/multi-host.md).`
     );
 }
+
+/** One row of the sizing table the multi-host design rests on (docs/explanation/multi-host.md). */
+export interface OneHostRow {
+    readonly instanceType: string;
+    readonly memoryGiB: number;
+    readonly series: number;
+    readonly devices: number;
+    /** Samples per second those devices send at a 30 s scrape interval (what AMP ingests from the host). */
+    readonly samplesPerSecond: number;
+    /** The data volume sizeHost gives those devices for 7 and 30 days' retention at 30 s, GiB. */
+    readonly volume7dGiB: number;
+    readonly volume30dGiB: number;
+}
+
+/** What each instance type sizeHost knows holds, by the sizing rule. */
+export function oneHostTable(size: (devices: number, retentionDays: number) => Pick<Sizing, "dataVolumeGiB">): OneHostRow[] {
+    return INSTANCE_TYPES.map((t) => {
+        const devices = devicesOneHostHolds(t.memoryGiB);
+        return {
+            instanceType: t.type,
+            memoryGiB: t.memoryGiB,
+            series: seriesOneHostHolds(t.memoryGiB),
+            devices,
+            samplesPerSecond: Math.round((devices * SERIES_PER_DEVICE) / 30),
+            volume7dGiB: size(devices, 7).dataVolumeGiB,
+            volume30dGiB: size(devices, 30).dataVolumeGiB,
+        };
+    });
+}
+
+/** The table as the doc prints it. */
+export function renderOneHostTable(rows: readonly OneHostRow[]): string {
+    const n = (x: number) => x.toLocaleString("en");
+    return [
+        "| instance type | memory GiB | active series it holds | node_exporter devices | samples/s at 30 s | data volume GiB, 7 days | data volume GiB, 30 days |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        ...rows.map((r) => `| ${r.instanceType} | ${r.memoryGiB} | ${n(r.series)} | ${n(r.devices)} | ${n(r.samplesPerSecond)} | ${n(r.volume7dGiB)} | ${n(r.volume30dGiB)} |`),
+    ].join("\n");
+}

@@ -17,7 +17,7 @@ import { LongTermStore, longTermStoreNames } from "../../components/longTermStor
 import { dockerSshOptions } from "./dockerOverSsh";
 import { maintenanceOwners, snmpSecretNames } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, capacityWarning, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, capacityWarning, ampQuotaWarning, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -131,6 +131,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         longTermStore: settings.longTermStore === "amp",
     });
     if (tooLarge) pulumi.log.warn(tooLarge);
+    const overQuota = settings.longTermStore === "amp" ? ampQuotaWarning({ activeSeries: size.activeSeries, scrapeIntervalSeconds: settings.scrapeIntervalSeconds }) : undefined;
+    if (overQuota) pulumi.log.warn(overQuota);
     const longTerm = settings.longTermStore === "amp" ? new LongTermStore(STACK_RESOURCES.longTermStore.component, { testStack: settings.testStack, tags }) : undefined;
     const bucket = new BackupBucket(STACK_RESOURCES.backups.component, { testStack: settings.testStack, retentionDays: settings.backupRetentionDays, tags });
     const host = new MonitoringHost(STACK_RESOURCES.host.component, {
