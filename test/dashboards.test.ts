@@ -1,4 +1,8 @@
-import { renderGrafanaDatasources } from "../infra/host/grafanaProvisioning";
+import { load } from "js-yaml";
+import { LONG_TERM_DATASOURCE_UID, renderGrafanaDatasources } from "../infra/host/grafanaProvisioning";
+
+/** The dashboards that switch between recent (host) and long-term (AMP) data. */
+const FLEET_DASHBOARDS = ["iiotmon-fleet", "iiotmon-device"];
 import { DEVICE_DASHBOARD_LINK, FLEET_DASHBOARD_LINK } from "../infra/host/alertRules";
 import { WATCHED_DEVICE_DASHBOARD_LINK } from "../infra/host/watchAlertRules";
 import { renderHostConfigFiles } from "../infra/host/hostConfigFiles";
@@ -17,20 +21,33 @@ describe("dashboards", () => {
         ]);
     });
 
-    it("use only the provisioned data sources", () => {
-        const provisioned = [...renderGrafanaDatasources().matchAll(/uid: (\w+)/g)].map((m) => m[1]);
+    it("use only the provisioned data sources; Prometheus panels through the data source variable, which offers the host and the long-term store", () => {
+        const workspace = { prometheusEndpoint: "https://aps-workspaces.eu-west-2.amazonaws.com/workspaces/ws-1/", region: "eu-west-2" };
+        const provisioned = (load(renderGrafanaDatasources(workspace)) as { datasources: { uid: string; type: string }[] }).datasources;
         const used = new Set<string>();
         const visit = (v: unknown): void => {
             if (Array.isArray(v)) v.forEach(visit);
             else if (v && typeof v === "object") {
                 const o = v as Record<string, unknown>;
-                const ds = o.datasource as { uid?: string } | undefined;
-                if (ds && typeof ds === "object" && ds.uid) used.add(ds.uid);
+                const ds = o.datasource as { uid?: string; type?: string } | undefined;
+                if (ds && typeof ds === "object" && ds.uid) used.add(`${ds.type} ${ds.uid}`);
                 Object.values(o).forEach(visit);
             }
         };
-        dashboards.forEach((d) => visit(d.json));
-        expect([...used].sort()).toEqual(provisioned.sort());
+        for (const d of dashboards) {
+            used.clear();
+            visit(d.json);
+            const variable = d.json.templating.list.find((v) => v.type === "datasource");
+            const prometheusRefs = [...used].filter((u) => u.startsWith("prometheus "));
+            if (FLEET_DASHBOARDS.includes(d.json.uid)) {
+                // Every Prometheus query follows the variable; the variable lists Prometheus data sources and starts on the host.
+                expect([d.json.uid, prometheusRefs]).toEqual([d.json.uid, ["prometheus ${datasource}"]]);
+                expect(variable).toMatchObject({ name: "datasource", query: "prometheus", current: { value: "prometheus" } });
+                expect(provisioned.filter((p) => p.type === "prometheus").map((p) => p.uid)).toEqual(["prometheus", LONG_TERM_DATASOURCE_UID]);
+            }
+            const concrete = [...used].filter((u) => !u.includes("${")).map((u) => u.split(" ")[1]);
+            expect(concrete.filter((uid) => !provisioned.some((p) => p.uid === uid))).toEqual([]);
+        }
     });
 
     it("are where alert annotations link to", () => {
@@ -38,12 +55,12 @@ describe("dashboards", () => {
         expect(FLEET_DASHBOARD_LINK).toMatch(/^\/d\/iiotmon-fleet\//);
         expect(WATCHED_DEVICE_DASHBOARD_LINK).toMatch(/^\/d\/iiotmon-probe-snmp\//);
         expect(dashboards.find((d) => d.json.uid === "iiotmon-probe-snmp")!.json.templating.list.map((v) => v.name)).toEqual(["device"]);
-        expect(dashboards.find((d) => d.json.uid === "iiotmon-device")!.json.templating.list.map((v) => v.name)).toEqual(["device"]);
+        expect(dashboards.find((d) => d.json.uid === "iiotmon-device")!.json.templating.list.map((v) => v.name)).toEqual(["datasource", "device"]);
     });
 
     it("offer site, region and any fleet label as filters on the overview", () => {
         const vars = dashboards.find((d) => d.json.uid === "iiotmon-fleet")!.json.templating.list;
-        expect(vars.map((v) => [v.name, v.type])).toEqual([["site", "query"], ["region", "query"], ["filters", "adhoc"]]);
+        expect(vars.map((v) => [v.name, v.type])).toEqual([["datasource", "datasource"], ["site", "query"], ["region", "query"], ["filters", "adhoc"]]);
     });
 
     it("annotate the overview with fleet changes and maintenance windows, by the queries tested against PostgreSQL", () => {
