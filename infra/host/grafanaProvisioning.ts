@@ -10,7 +10,9 @@ export const LONG_TERM_DATASOURCE_UID = "amp";
  * Prometheus data source ("Connect to Amazon Managed Service for Prometheus") give the jsonData:
  * `sigV4Auth: true`, `sigV4AuthType` (the "Authentication Provider": `default` is "AWS SDK Default", which
  * on EC2 is the instance profile; `keys` would need an access key, which this stack never makes), and
- * `sigV4Region`; the URL is the workspace endpoint itself (Grafana appends /api/v1/query). SigV4 must
+ * `sigV4Region`; the URL is the workspace endpoint itself (Grafana appends /api/v1/query). Not
+ * `ec2_iam_role`: grafana.ini's "[aws] allowed_auth_providers = default,keys,credentials" leaves it out
+ * by default, and `default` finds the instance profile anyway (the SDK's chain ends with IMDS). SigV4 must
  * also be switched on in Grafana (`[auth] sigv4_auth_enabled`, off by default; grafanaSettings does it).
  * Grafana 13 migrates such a data source to the dedicated grafana-amazonprometheus-datasource on start
  * ("Using SigV4 authentication with the core Prometheus data source ... is deprecated"); the host pins
