@@ -8,6 +8,7 @@ import { ampRemoteWriteUrl, remoteWriteQueue, samplesPerSecond, SAMPLES_PER_SEND
 import { hostLongTermStorePolicy } from "../../infra/host/awsPolicies";
 import { grafanaSettings } from "../../infra/host/grafanaSettings";
 import { sizeHost } from "../../infra/host/sizing";
+import { parseSettings } from "../../infra/settings/settings";
 
 const WORKSPACE = { prometheusEndpoint: "https://aps-workspaces.eu-west-2.amazonaws.com/workspaces/ws-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/", region: "eu-west-2" };
 const ARN = "arn:aws:aps:eu-west-2:123456789012:workspace/ws-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
@@ -72,6 +73,12 @@ describe("longTermStore: amp, as the host's files say it", () => {
         expect(p.Statement.flatMap((s) => s.Action).sort()).toEqual(["aps:GetLabels", "aps:GetMetricMetadata", "aps:GetSeries", "aps:QueryMetrics", "aps:RemoteWrite"]);
         expect(p.Statement.every((s) => s.Effect === "Allow" && s.Resource.length === 1 && s.Resource[0] === ARN)).toBe(true);
         expect(() => hostLongTermStorePolicy("*")).toThrow(/not an AMP workspace ARN/);
+    });
+
+    it("is a setting: none by default, amp, or a clear error naming the key", () => {
+        expect(parseSettings(() => undefined).longTermStore).toBe("none");
+        expect(parseSettings((k) => (k === "longTermStore" ? "amp" : undefined)).longTermStore).toBe("amp");
+        expect(() => parseSettings((k) => (k === "longTermStore" ? "thanos" : undefined))).toThrow('iiot-monitoring:longTermStore must be none or amp, found "thanos"');
     });
 
     it("refuses what is not a workspace endpoint or a region, by value", () => {
