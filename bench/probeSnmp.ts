@@ -156,7 +156,7 @@ export async function benchProbeSnmp(n: number, minutes: number, log: (s: string
             renderHostConfigFiles({
                 stackName: "bench",
                 scrapeIntervalSeconds: interval,
-                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19393", hostNodeExporter: "127.0.0.1:19399" },
+                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19393", hostNodeExporter: "127.0.0.1:19399", prometheus: `127.0.0.1:${PROMETHEUS_PORT}` },
                 exporters: { blackbox: blackbox.address, snmp: snmp.address },
             }),
         );

@@ -53,7 +53,7 @@ export async function firstLook(): Promise<void> {
         ...renderHostConfigFiles({
             stackName: "first-look",
             scrapeIntervalSeconds: 5,
-            paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19293", hostNodeExporter: "127.0.0.1:19299" },
+            paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19293", hostNodeExporter: "127.0.0.1:19299", prometheus: "127.0.0.1:19290" },
             exporters: { blackbox: blackbox.address, snmp: snmp.address },
         }),
         ...renderExporterConfigFiles(fleet, (n) => SECRETS[n]),
