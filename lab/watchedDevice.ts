@@ -37,7 +37,7 @@ export interface WatchedDevice {
 }
 
 /** The UPS-MIB objects (RFC 1628, upsMIB 1.3.6.1.2.1.33) the simulated UPS answers, from a state file. */
-const UPS_SCRIPT = `#!/bin/sh
+export const UPS_SCRIPT = `#!/bin/sh
 # snmpd "pass" script: -g OID answers a get; getnext and set are refused (the UPS module uses gets only).
 src=3; bat=2; mins=45; charge=100; secs=0
 [ -f "$(dirname "$0")/ups-state" ] && . "$(dirname "$0")/ups-state"

@@ -16,7 +16,7 @@ import { SiteCollector, siteCollectorNames } from "../../components/siteCollecto
 import { dockerSshOptions } from "./dockerOverSsh";
 import { maintenanceOwners, snmpSecretNames } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, watchedSizing, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -116,7 +116,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         );
     }
 
-    const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays });
+    const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays, watched: watchedSizing(fleet) });
     const instanceType = settings.instanceType ?? size.instanceType;
     const dataVolumeGiB = settings.dataVolumeSizeGiB ?? size.dataVolumeGiB;
     const bucket = new BackupBucket(STACK_RESOURCES.backups.component, { testStack: settings.testStack, retentionDays: settings.backupRetentionDays, tags });
