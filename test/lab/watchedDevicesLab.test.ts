@@ -113,7 +113,7 @@ describe("probe and SNMP devices on the lab", () => {
             renderHostConfigFiles({
                 stackName: "lab",
                 scrapeIntervalSeconds: SCRAPE_SECONDS,
-                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19193", hostNodeExporter: "127.0.0.1:19199" },
+                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19193", hostNodeExporter: "127.0.0.1:19199", prometheus: "127.0.0.1:19190" },
                 exporters: { blackbox: blackbox.address, snmp: snmp.address },
                 fleetAlerts: { deviceDownFor: "6s", siteDownFor: "6s" },
                 watchAlerts: { probeFailingFor: "6s", probeSlowSeconds: 1, probeSlowFor: "1m", certWarningDays: 14, certCriticalDays: 3, certWarningFor: "4s", certCriticalFor: "4s", interfaceDownFor: "6s", flapWindow: "5m", flapChanges: 4, upsFor: "4s" },
@@ -144,6 +144,8 @@ describe("probe and SNMP devices on the lab", () => {
             const targets = (await prom.activeTargets()).filter((t) => t.scrapePool === "blackbox" || t.scrapePool === "snmp");
             return targets.length === 6 && targets.every((t) => t.health === "up") ? true : undefined;
         });
+        // Prometheus scrapes itself where it listens (paths.prometheus), not at its container's localhost:9090, which nothing here serves.
+        await waitFor("Prometheus' own scrape up", async () => ((await value('up{job="prometheus",instance="127.0.0.1:19190"}')) === 1 ? true : undefined));
         // Each series carries the device's name, site, region and labels; the probe says which check.
         await waitFor("plc-01's Modbus/TCP port answering", async () => ((await value('probe_success{job="blackbox",instance="plc-01",site="lab",region="lab-region",role="plc",probe="tcp:502"}')) === 1 ? true : undefined));
         expect(await value('probe_success{instance="plc-01",probe="icmp"}')).toBe(1);
@@ -218,5 +220,39 @@ describe("probe and SNMP devices on the lab", () => {
         deliverTargets(after);
         await waitFor("plc-02's probes up", async () => ((await value('min(probe_success{instance="plc-02",site="lab"})')) === 1 && (await value('count(probe_success{instance="plc-02"})')) === 2 ? true : undefined));
         expect([prom.pid, prom.alive(), blackbox.pid, snmp.pid]).toEqual([promPid, true, bbPid, snmpPid]);
+    });
+
+    it("shows probe and SNMP devices as unknown on the overview, neither up nor down, while their exporter is down", async () => {
+        // Now: sw-01's agent is stopped (down), ups-01 answers, plc-01 and plc-02 answer their probes.
+        const overview = async (title: string) => {
+            const q = dashboardQueries().find((d) => d.dashboard === "iiotmon-fleet" && d.where === `panel "${title}"`)!;
+            const s = substitute(q.expr, { site: ".*", region: ".*" }, "10s");
+            return s.kind === "query" ? value(s.expr) : undefined;
+        };
+        const counts = async () => ({ up: await overview("Devices up"), down: await overview("Devices down"), unknown: await overview("Devices unknown") });
+        await waitFor("plc-01 and plc-02 up, sw-01 down", async () => {
+            const c = await counts();
+            return c.up === 3 && c.down === 1 && c.unknown === 0 ? true : undefined;
+        });
+        await blackbox.stop();
+        await snmp.stop();
+        await waitFor("both exporters seen down", async () => ((await value('count(up{job=~"blackbox-exporter|snmp-exporter"} == 0)')) === 2 ? true : undefined));
+        await sleep(2 * SCRAPE_SECONDS * 1000);
+        expect(await counts()).toEqual({ up: 0, down: 0, unknown: 4 });
+        const table = dashboardQueries().find((d) => d.dashboard === "iiotmon-fleet" && d.where === 'panel "Probe and SNMP devices"')!;
+        const state = substitute(table.expr, { site: ".*", region: ".*" }, "10s");
+        const rows = state.kind === "query" ? await prom.query(state.expr) : [];
+        // -1 is the value the table maps to "unknown".
+        expect(rows.map((r) => `${r.metric.instance}=${r.value[1]}`).sort()).toEqual(["plc-01=-1", "plc-02=-1", "sw-01=-1", "ups-01=-1"]);
+        // snmp_exporter back, blackbox_exporter still down: the SNMP devices are known again (sw-01 down), the probe devices not.
+        await snmp.start();
+        await waitFor("snmp_exporter seen up", async () => ((await value('up{job="snmp-exporter"}')) === 1 ? true : undefined));
+        await waitFor("the SNMP devices known again", async () => ((await overview("Devices unknown")) === 2 ? true : undefined));
+        expect(await counts()).toEqual({ up: 1, down: 1, unknown: 2 });
+        await blackbox.start();
+        await waitFor("every device known again", async () => {
+            const c = await counts();
+            return c.up === 3 && c.down === 1 && c.unknown === 0 ? true : undefined;
+        });
     });
 });
