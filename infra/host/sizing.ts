@@ -11,13 +11,18 @@ export const SERIES_PER_DEVICE = 1300;
 export const PROMETHEUS_SERIES_PER_TARGET = 5;
 /**
  * Series of one probe target (one check of one device): blackbox_exporter 0.23's probe_* series of a
- * successful check, plus Prometheus' per target (measured in test/render/exporterSeries.test.ts).
+ * successful check plus Prometheus' per target, rounded up from what test/render/exporterSeries.test.ts
+ * measures (icmp 9 + 5, tcp 6 + 5, http 17 + 5, https 21 + 5: TLS adds the certificate's series).
  */
-export const SERIES_PER_PROBE: Readonly<Record<ProbeKind, number>> = { icmp: 20, tcp: 12, http: 40, https: 50 };
-/** Series of one SNMP device's target before its modules: snmp_exporter's snmp_scrape_* and Prometheus' per target. */
+export const SERIES_PER_PROBE: Readonly<Record<ProbeKind, number>> = { icmp: 16, tcp: 12, http: 26, https: 30 };
+/** Series of one SNMP device's target before its modules: snmp_exporter 0.21's snmp_scrape_* (5) and Prometheus' per target (5). */
 export const SERIES_PER_SNMP_TARGET = 10;
-/** Series each SNMP module adds to its device's target; if_mib's count is per interface. */
-export const SERIES_PER_SNMP_MODULE: Readonly<Record<SnmpModule, number>> = { system: 6, ups: 8, if_mib: 11 };
+/**
+ * Series each SNMP module adds to its device's target, one per object of the module (snmpModules.ts):
+ * system 5 (measured 5), ups 7 (measured 6 from an agent without the battery temperature), if_mib 10 per
+ * interface (measured 10).
+ */
+export const SERIES_PER_SNMP_MODULE: Readonly<Record<SnmpModule, number>> = { system: 5, ups: 7, if_mib: 10 };
 /** Interfaces assumed per SNMP device that reads if_mib: a 24-port switch with its uplinks and VLAN interfaces. */
 export const INTERFACES_PER_SNMP_DEVICE = 32;
 /** Prometheus resident memory per active series, bytes (head block, index, and Go overhead). */
