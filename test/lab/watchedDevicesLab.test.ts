@@ -1,17 +1,15 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APPLY_FLEET_SCRIPT, fleetPayload } from "../../components/scrapeTargets";
 import { loadChecksums } from "../../infra/device";
 import { Fleet, parseFleet } from "../../infra/fleet";
-import { EXPORTER_TARGETS_FILES, renderExporterConfigFiles, renderExporterTargetsFiles, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "../../infra/host";
+import { renderExporterConfigFiles } from "../../infra/host";
 import { dashboardQueries, substitute } from "../../lab/dashboardQueries";
 import { sleep } from "../../lab/exec";
-import { ExporterProcess } from "../../lab/exporterProcess";
+import { plcSwitchUps, WATCHED_LAB_SITE, WatchedFleetDevice, watchedFleetYaml } from "../../lab/labFleet";
+import { LoopbackHost } from "../../lab/loopbackHost";
 import { removeBridge } from "../../lab/network";
-import { PrometheusProcess } from "../../lab/prometheusProcess";
-import { setConnected, setSparePort, setUps, startWatchedDevice, stopSnmpd, stopWatchedDevice, WatchedDevice } from "../../lab/watchedDevice";
+import { setConnected, setSparePort, setUps, startPlcSwitchUps, startWatchedDevice, stopSnmpd, stopWatchedDevice, PlcSwitchUpsSecrets, WatchedDevice } from "../../lab/watchedDevice";
 import { cleanUp } from "../../lab/cleanUp";
 
 /**
@@ -24,60 +22,20 @@ import { cleanUp } from "../../lab/cleanUp";
 jest.setTimeout(300_000);
 
 const SCRAPE_SECONDS = 2;
-const SECRETS: Record<string, string> = { labCommunity: "lab-community-7", upsAuth: "ups-auth-passphrase", upsPriv: "ups-priv-passphrase" };
+const SECRETS: PlcSwitchUpsSecrets & Record<string, string> = { labCommunity: "lab-community-7", upsAuth: "ups-auth-passphrase", upsPriv: "ups-priv-passphrase" };
 
 function fleetText(withPlc2: boolean): string {
-    return `version: 1
-sites:
-  lab:
-    region: lab-region
-    snmp: {version: 2c, communitySecret: labCommunity}
-devices:
-  - name: plc-01
-    address: 10.213.0.181
-    site: lab
-    watch: probe
-    labels: {role: plc}
-    probes:
-      - icmp
-      - tcp: 502
-      - https: {port: 8443, verifyCertificate: false}
-  - name: sw-01
-    address: 10.213.0.182
-    site: lab
-    watch: snmp
-    probes: [icmp]
-  - name: ups-01
-    address: 10.213.0.183
-    site: lab
-    watch: snmp
-    snmp: {version: 3, user: monitor, authPasswordSecret: upsAuth, privPasswordSecret: upsPriv, modules: [system, ups]}
-${withPlc2 ? "  - name: plc-02\n    address: 10.213.0.184\n    site: lab\n    watch: probe\n    probes: [icmp, {tcp: 502}]\n" : ""}`;
+    const plc2: WatchedFleetDevice = { name: "plc-02", address: "10.213.0.184", watch: "probe", probes: "[icmp, {tcp: 502}]" };
+    return watchedFleetYaml(WATCHED_LAB_SITE, [...plcSwitchUps(181), ...(withPlc2 ? [plc2] : [])]);
 }
 
 describe("probe and SNMP devices on the lab", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-watched-"));
-    const p = path.join(dir, "config/prometheus");
-    const prom = new PrometheusProcess(path.join(p, "prometheus.yml"), path.join(dir, "data"), 19190);
-    const blackbox = new ExporterProcess("/usr/bin/prometheus-blackbox-exporter", path.join(dir, "config/blackbox/blackbox.yml"), 19115, path.join(dir, "blackbox.log"));
-    const snmp = new ExporterProcess("/usr/bin/prometheus-snmp-exporter", path.join(dir, "config/snmp/snmp.yml"), 19116, path.join(dir, "snmp.log"));
+    const host = new LoopbackHost(fs.mkdtempSync(path.join(os.tmpdir(), "lab-watched-")), { prometheus: 19190, blackbox: 19115, snmp: 19116, alertmanager: 19193, hostNodeExporter: 19199 });
+    const { prom, blackbox, snmp } = host;
     const devices: WatchedDevice[] = [];
     const parse = (text: string) => parseFleet(text, { file: "endpoints.yaml", checksums: loadChecksums() });
 
-    const write = (files: Record<string, string>) => {
-        for (const [rel, text] of Object.entries(files)) {
-            fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-            fs.writeFileSync(path.join(dir, rel), text);
-        }
-    };
-
-    /** As `pulumi up` delivers a fleet's targets: the host's script, against the mapped directory. */
-    function deliverTargets(fleet: Fleet): void {
-        const exporters = renderExporterTargetsFiles(fleet);
-        const payload = fleetPayload(renderTargetsFile(fleet)[TARGETS_FILE], "", { blackbox: exporters[EXPORTER_TARGETS_FILES.blackbox], snmp: exporters[EXPORTER_TARGETS_FILES.snmp] });
-        const r = spawnSync("sh", ["-c", APPLY_FLEET_SCRIPT], { input: payload, env: { ...process.env, IIOTMON_ROOT: dir }, encoding: "utf8" });
-        expect([r.status, r.stderr]).toEqual([0, ""]);
-    }
+    const deliverTargets = (fleet: Fleet) => host.deliverTargets(fleet);
 
     async function waitFor<T>(what: string, check: () => Promise<T | undefined>, seconds = 90): Promise<T> {
         const started = Date.now();
@@ -104,39 +62,30 @@ describe("probe and SNMP devices on the lab", () => {
     };
 
     beforeAll(async () => {
-        devices.push(await startWatchedDevice("plc-01", 181, { tcpPorts: [502], https: { port: 8443, days: 5 } }));
-        devices.push(await startWatchedDevice("sw-01", 182, { snmp: { community: SECRETS.labCommunity }, tcpPorts: [], spareInterface: true }));
-        devices.push(await startWatchedDevice("ups-01", 183, { snmp: { community: "not-used", v3: { user: "monitor", authPassword: SECRETS.upsAuth, privPassword: SECRETS.upsPriv } }, tcpPorts: [] }));
+        await startPlcSwitchUps(181, SECRETS, devices);
         const first = parse(fleetText(false));
         expect(first.problems).toEqual([]);
-        write(
-            renderHostConfigFiles({
-                stackName: "lab",
-                scrapeIntervalSeconds: SCRAPE_SECONDS,
-                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19193", hostNodeExporter: "127.0.0.1:19199", prometheus: "127.0.0.1:19190" },
-                exporters: { blackbox: blackbox.address, snmp: snmp.address },
-                fleetAlerts: { deviceDownFor: "6s", siteDownFor: "6s" },
-                watchAlerts: { probeFailingFor: "6s", probeSlowSeconds: 1, probeSlowFor: "1m", certWarningDays: 14, certCriticalDays: 3, certWarningFor: "4s", certCriticalFor: "4s", interfaceDownFor: "6s", flapWindow: "5m", flapChanges: 4, upsFor: "4s" },
-            }),
+        host.write(
+            host.renderedFiles(
+                first.fleet!,
+                {
+                    stackName: "lab",
+                    scrapeIntervalSeconds: SCRAPE_SECONDS,
+                    fleetAlerts: { deviceDownFor: "6s", siteDownFor: "6s" },
+                    watchAlerts: { probeFailingFor: "6s", probeSlowSeconds: 1, probeSlowFor: "1m", certWarningDays: 14, certCriticalDays: 3, certWarningFor: "4s", certCriticalFor: "4s", interfaceDownFor: "6s", flapWindow: "5m", flapChanges: 4, upsFor: "4s" },
+                },
+                (n) => SECRETS[n],
+            ),
         );
-        write({ "config/prometheus/secrets/scrape-ca.crt": "", "config/prometheus/secrets/scrape-password": "unused\n" });
-        // The host's targets directory exists before the first fleet is delivered (the host setup makes it).
-        fs.mkdirSync(`${p}/targets`, { recursive: true });
-        write(renderExporterConfigFiles(first.fleet!, (n) => SECRETS[n]));
         deliverTargets(first.fleet!);
-        await blackbox.start();
-        await snmp.start();
-        await prom.start();
+        await host.start();
     });
 
     afterAll(() =>
         cleanUp(
-            () => prom?.stop(),
-            () => blackbox?.stop(),
-            () => snmp?.stop(),
+            () => host.stop(),
             ...devices.map((d) => () => stopWatchedDevice(d)),
             () => removeBridge(),
-            () => fs.rmSync(dir, { recursive: true, force: true }),
         ));
 
     it("scrapes every probe and SNMP device (SNMPv2c and SNMPv3 authPriv) with the fleet's labels", async () => {
