@@ -15,6 +15,7 @@ const SERVERS = [
     "<rootDir>/test/lab/backupRestore.test.ts",
     "<rootDir>/test/lab/dataVolumeGrow.test.ts",
     "<rootDir>/test/lab/grafanaProxy.test.ts",
+    "<rootDir>/test/render/exporterSeries.test.ts",
     "<rootDir>/test/render/fleetRecord.test.ts",
     "<rootDir>/test/render/longTermRemoteWrite.test.ts",
     "<rootDir>/test/render/maintenanceAlertmanager.test.ts",

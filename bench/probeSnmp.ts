@@ -1,16 +1,15 @@
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { APPLY_FLEET_SCRIPT, fleetPayload } from "../components/scrapeTargets";
 import { loadChecksums } from "../infra/device";
 import { parseFleet } from "../infra/fleet";
-import { EXPORTER_TARGETS_FILES, renderExporterConfigFiles, renderExporterTargetsFiles, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "../infra/host";
 import { isAlive, run, sleep } from "../lab/exec";
-import { ExporterProcess } from "../lab/exporterProcess";
-import { PrometheusProcess } from "../lab/prometheusProcess";
+import { cleanUp } from "../lab/cleanUp";
+import { WatchedFleetDevice, watchedFleetYaml } from "../lab/labFleet";
+import { LoopbackHost } from "../lab/loopbackHost";
 
 export interface ScrapeDurationRow {
     job: string;
@@ -56,10 +55,9 @@ const probeAddress = (i: number) => `127.2.${Math.floor(i / 250)}.${(i % 250) + 
 const snmpAddress = (i: number) => `127.3.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 
 function fleetText(probes: number, snmp: number): string {
-    let t = `version: 1\nsites:\n  bench:\n    region: bench\n    snmp: {version: 2c, communitySecret: benchCommunity}\ndevices:\n`;
-    for (let i = 0; i < probes; i++) t += `  - {name: plc-${i}, address: ${probeAddress(i)}, site: bench, watch: probe, labels: {role: plc}, probes: [{tcp: ${TCP_PORT}}, {http: {port: ${HTTP_PORT}, path: /status}}]}\n`;
-    for (let i = 0; i < snmp; i++) t += `  - {name: sw-${i}, address: ${snmpAddress(i)}, site: bench, watch: snmp, labels: {role: switch}, snmp: {port: ${SNMP_PORT}}}\n`;
-    return t;
+    const plcs: WatchedFleetDevice[] = Array.from({ length: probes }, (_, i) => ({ name: `plc-${i}`, address: probeAddress(i), watch: "probe", labels: { role: "plc" }, probes: `[{tcp: ${TCP_PORT}}, {http: {port: ${HTTP_PORT}, path: /status}}]` }));
+    const switches: WatchedFleetDevice[] = Array.from({ length: snmp }, (_, i) => ({ name: `sw-${i}`, address: snmpAddress(i), watch: "snmp", labels: { role: "switch" }, snmp: `{port: ${SNMP_PORT}}` }));
+    return watchedFleetYaml({ name: "bench", region: "bench", snmp: "{version: 2c, communitySecret: benchCommunity}" }, [...plcs, ...switches]);
 }
 
 /** utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15, in clock ticks). */
@@ -99,20 +97,11 @@ export async function benchProbeSnmp(n: number, minutes: number, log: (s: string
     const probeCount = Math.ceil(n / 2);
     const snmpCount = n - probeCount;
     const interval = 15;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-probe-snmp-"));
-    const p = path.join(dir, "config/prometheus");
+    const host = new LoopbackHost(fs.mkdtempSync(path.join(os.tmpdir(), "bench-probe-snmp-")), { prometheus: PROMETHEUS_PORT, blackbox: BLACKBOX_PORT, snmp: SNMP_EXPORTER_PORT, alertmanager: 19393, hostNodeExporter: 19399 });
+    const { dir, prom, blackbox, snmp } = host;
     const ticks = Number(run("getconf", ["CLK_TCK"]).trim());
     const servers: (net.Server | http.Server)[] = [];
     const snmpdPids: number[] = [];
-    const blackbox = new ExporterProcess("/usr/bin/prometheus-blackbox-exporter", path.join(dir, "config/blackbox/blackbox.yml"), BLACKBOX_PORT, path.join(dir, "blackbox.log"));
-    const snmp = new ExporterProcess("/usr/bin/prometheus-snmp-exporter", path.join(dir, "config/snmp/snmp.yml"), SNMP_EXPORTER_PORT, path.join(dir, "snmp.log"));
-    const prom = new PrometheusProcess(path.join(p, "prometheus.yml"), path.join(dir, "data"), PROMETHEUS_PORT);
-    const write = (files: Record<string, string>) => {
-        for (const [rel, text] of Object.entries(files)) {
-            fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-            fs.writeFileSync(path.join(dir, rel), text);
-        }
-    };
     try {
         // The devices: what a PLC's Modbus/TCP port and web page answer, and SNMP agents.
         const listen = (s: net.Server | http.Server, port: number, host: string) =>
@@ -152,25 +141,9 @@ export async function benchProbeSnmp(n: number, minutes: number, log: (s: string
         const parsed = parseFleet(fleetText(probeCount, snmpCount), { file: "bench", checksums: loadChecksums() });
         if (!parsed.fleet) throw new Error(`bench fleet: ${JSON.stringify(parsed.problems.slice(0, 3))}`);
         const fleet = parsed.fleet;
-        write(
-            renderHostConfigFiles({
-                stackName: "bench",
-                scrapeIntervalSeconds: interval,
-                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19393", hostNodeExporter: "127.0.0.1:19399" },
-                exporters: { blackbox: blackbox.address, snmp: snmp.address },
-            }),
-        );
-        write({ "config/prometheus/secrets/scrape-ca.crt": "", "config/prometheus/secrets/scrape-password": "unused\n" });
-        fs.mkdirSync(`${p}/targets`, { recursive: true });
-        write(renderExporterConfigFiles(fleet, (name) => (name === "benchCommunity" ? COMMUNITY : "")));
-        const exporters = renderExporterTargetsFiles(fleet);
-        const payload = fleetPayload(renderTargetsFile(fleet)[TARGETS_FILE], "", { blackbox: exporters[EXPORTER_TARGETS_FILES.blackbox], snmp: exporters[EXPORTER_TARGETS_FILES.snmp] });
-        const r = spawnSync("sh", ["-c", APPLY_FLEET_SCRIPT], { input: payload, env: { ...process.env, IIOTMON_ROOT: dir }, encoding: "utf8" });
-        if (r.status !== 0) throw new Error(`targets: ${r.stderr}`);
-
-        await blackbox.start();
-        await snmp.start();
-        await prom.start();
+        host.write(host.renderedFiles(fleet, { stackName: "bench", scrapeIntervalSeconds: interval }, (name) => (name === "benchCommunity" ? COMMUNITY : "")));
+        host.deliverTargets(fleet);
+        await host.start();
         const jobs = [
             { job: "blackbox tcp", selector: 'job="blackbox",probe=~"tcp:.*"', targets: probeCount },
             { job: "blackbox http", selector: 'job="blackbox",probe=~"http:.*"', targets: probeCount },
@@ -225,11 +198,10 @@ export async function benchProbeSnmp(n: number, minutes: number, log: (s: string
             headSeries: Number(/^prometheus_tsdb_head_series (\S+)$/m.exec(own)?.[1]),
         };
     } finally {
-        await prom.stop();
-        await blackbox.stop();
-        await snmp.stop();
-        for (const pid of snmpdPids) await stopPid(pid);
-        await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-        fs.rmSync(dir, { recursive: true, force: true });
+        await cleanUp(
+            () => host.stop(),
+            ...snmpdPids.map((pid) => () => stopPid(pid)),
+            () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))),
+        );
     }
 }

@@ -101,7 +101,7 @@ export async function benchPrometheus(n: number, minutes: number, log: (s: strin
     await new Promise<void>((r) => server.listen(PORT, "0.0.0.0", () => r()));
     const interval = 15;
     const p = path.join(dir, "config/prometheus");
-    for (const [rel, text] of Object.entries(renderHostConfigFiles({ stackName: "bench", scrapeIntervalSeconds: interval, paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19093", hostNodeExporter: "127.0.0.1:19100" } }))) {
+    for (const [rel, text] of Object.entries(renderHostConfigFiles({ stackName: "bench", scrapeIntervalSeconds: interval, paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19093", hostNodeExporter: "127.0.0.1:19100", prometheus: "127.0.0.1:19094" } }))) {
         fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
         fs.writeFileSync(path.join(dir, rel), text);
     }

@@ -1,6 +1,6 @@
 import { LabDeviceRecord } from "./labDevice";
 import { LAB_VERSION } from "./mirror";
-import { BRIDGE_IP, MIRROR_PORT } from "./paths";
+import { BRIDGE_IP, MIRROR_PORT, SUBNET_PREFIX } from "./paths";
 
 /** The secret name lab fleets use for the lab's SSH key. */
 export const LAB_KEY_SECRET = "labSshKey";
@@ -42,4 +42,42 @@ export function labFleetYaml(devices: readonly LabFleetDevice[], opts: { version
         if (d.extra) lines.push(d.extra.replace(/\n$/, ""));
     }
     return lines.join("\n") + "\n";
+}
+
+/** A probe or SNMP device of a lab fleet (nothing installed on it, no SSH). */
+export interface WatchedFleetDevice {
+    readonly name: string;
+    readonly address: string;
+    readonly watch: "probe" | "snmp";
+    readonly labels?: Readonly<Record<string, string>>;
+    /** The probes as a YAML flow list, e.g. `[icmp, {tcp: 502}]`. */
+    readonly probes?: string;
+    /** The device's own snmp settings as a YAML flow mapping (the site's are the default). */
+    readonly snmp?: string;
+}
+
+/** An endpoints.yaml of probe and SNMP devices on one site, one device a line (thousands stay readable). */
+export function watchedFleetYaml(site: { readonly name: string; readonly region: string; readonly snmp?: string }, devices: readonly WatchedFleetDevice[]): string {
+    const lines = ["version: 1", "sites:", `  ${site.name}:`, `    region: ${site.region}`, ...(site.snmp ? [`    snmp: ${site.snmp}`] : []), devices.length ? "devices:" : "devices: []"];
+    for (const d of devices) {
+        const labels = d.labels ? `, labels: {${Object.entries(d.labels).map(([k, v]) => `${k}: ${v}`).join(", ")}}` : "";
+        lines.push(`  - {name: ${d.name}, address: ${d.address}, site: ${site.name}, watch: ${d.watch}${labels}${d.probes ? `, probes: ${d.probes}` : ""}${d.snmp ? `, snmp: ${d.snmp}` : ""}}`);
+    }
+    return lines.join("\n") + "\n";
+}
+
+/** The site of the watched lab's devices: SNMPv2c with the lab's community secret by default. */
+export const WATCHED_LAB_SITE = { name: "lab", region: "lab-region", snmp: "{version: 2c, communitySecret: labCommunity}" } as const;
+
+/**
+ * The watched lab's three devices at 10.213.0.<first> to <first + 2>: a PLC watched by probes (ICMP,
+ * Modbus/TCP, HTTPS with a self-signed certificate), a switch over the site's SNMPv2c (and ICMP), a UPS
+ * over SNMPv3 authPriv.
+ */
+export function plcSwitchUps(first: number): WatchedFleetDevice[] {
+    return [
+        { name: "plc-01", address: `${SUBNET_PREFIX}${first}`, watch: "probe", labels: { role: "plc" }, probes: "[icmp, {tcp: 502}, {https: {port: 8443, verifyCertificate: false}}]" },
+        { name: "sw-01", address: `${SUBNET_PREFIX}${first + 1}`, watch: "snmp", probes: "[icmp]" },
+        { name: "ups-01", address: `${SUBNET_PREFIX}${first + 2}`, watch: "snmp", snmp: "{version: 3, user: monitor, authPasswordSecret: upsAuth, privPasswordSecret: upsPriv, modules: [system, ups]}" },
+    ];
 }

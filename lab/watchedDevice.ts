@@ -37,7 +37,7 @@ export interface WatchedDevice {
 }
 
 /** The UPS-MIB objects (RFC 1628, upsMIB 1.3.6.1.2.1.33) the simulated UPS answers, from a state file. */
-const UPS_SCRIPT = `#!/bin/sh
+export const UPS_SCRIPT = `#!/bin/sh
 # snmpd "pass" script: -g OID answers a get; getnext and set are refused (the UPS module uses gets only).
 src=3; bat=2; mins=45; charge=100; secs=0
 [ -f "$(dirname "$0")/ups-state" ] && . "$(dirname "$0")/ups-state"
@@ -170,4 +170,22 @@ export async function stopWatchedDevice(d: WatchedDevice): Promise<void> {
     await stopPid(d.serverPid);
     removeDeviceNetwork(d.name, d.index);
     fs.rmSync(d.dir, { recursive: true, force: true });
+}
+
+/** The values of the secrets plcSwitchUps' fleet names (labCommunity, upsAuth, upsPriv). */
+export interface PlcSwitchUpsSecrets {
+    readonly labCommunity: string;
+    readonly upsAuth: string;
+    readonly upsPriv: string;
+}
+
+/**
+ * Starts the devices of labFleet's plcSwitchUps(first) as that fleet describes them: the PLC's Modbus/TCP
+ * port and its HTTPS page (a 5-day certificate), the switch's agent (with a spare port), the UPS's SNMPv3
+ * agent. Each is pushed onto `into` as soon as it runs, so a failure half-way leaves the caller able to stop them.
+ */
+export async function startPlcSwitchUps(first: number, secrets: PlcSwitchUpsSecrets, into: WatchedDevice[]): Promise<void> {
+    into.push(await startWatchedDevice("plc-01", first, { tcpPorts: [502], https: { port: 8443, days: 5 } }));
+    into.push(await startWatchedDevice("sw-01", first + 1, { snmp: { community: secrets.labCommunity }, tcpPorts: [], spareInterface: true }));
+    into.push(await startWatchedDevice("ups-01", first + 2, { snmp: { community: "not-used", v3: { user: "monitor", authPassword: secrets.upsAuth, privPassword: secrets.upsPriv } }, tcpPorts: [] }));
 }

@@ -20,6 +20,35 @@ sha256_of() {
     fi
 }
 
+# Usage: detect_arch PRODUCT: arch=auto becomes the device's release arch from uname -m (the arch map of
+# prometheus-community/ansible's _common role); a pinned arch is kept. Reads and sets arch.
+detect_arch() {
+    if [ "$arch" != auto ]; then
+        step "arch: $arch (pinned)"
+        return 0
+    fi
+    machine=$(uname -m)
+    case $machine in
+        x86_64 | amd64) arch=amd64 ;;
+        aarch64 | arm64) arch=arm64 ;;
+        armv7* | armv8l | armhf) arch=armv7 ;; # armv8l: a 32-bit userland on a 64-bit core runs armv7 code
+        armv6*) arch=armv6 ;;
+        i386 | i486 | i586 | i686) arch=386 ;;
+        *) fail "unsupported machine type '$machine' (uname -m); pin arch in endpoints.yaml if a $1 build runs on it" unsupported-arch ;;
+    esac
+    step "arch: detected $arch ($machine)"
+}
+
+# Usage: pinned_checksum PRODUCT: sets expected to the sha256 pinned for arch in checksums
+# ("amd64=<sha256> arm64=<sha256> ..."); fails when none is.
+pinned_checksum() {
+    expected=''
+    for pair in $checksums; do
+        case $pair in "$arch="*) expected=${pair#*=} ;; esac
+    done
+    [ -n "$expected" ] || fail "no pinned sha256 for $1 $version on $arch" no-checksum
+}
+
 # Usage: fetch_release TARBALL_NAME BINARY (the binary's name inside TARBALL_NAME/)
 fetch_release() {
     release_bin=''

@@ -21,7 +21,7 @@ export PATH
 # shellcheck source=/dev/null # the payload reader, inlined when the script is sent
 . "$(dirname "$0")/payload.sh"
 
-device=unknown owner='' version='' port=9100 arch=auto source=download base_url='' checksums='' pushed='' collectors='' take_over=no
+device=unknown owner='' version='' expected='' port=9100 arch=auto source=download base_url='' checksums='' pushed='' collectors='' take_over=no
 # shellcheck disable=SC2034 # base_url is read by fetch_release (install-lib.sh)
 for arg in "$@"; do
     case $arg in
@@ -101,26 +101,8 @@ for f in web-config.yml tls.crt tls.key; do
 done
 [ -n "$password" ] || fail "the payload on stdin has no scrape password" bad-payload
 
-if [ "$arch" = auto ]; then
-    machine=$(uname -m)
-    case $machine in
-        x86_64 | amd64) arch=amd64 ;;
-        aarch64 | arm64) arch=arm64 ;;
-        armv7* | armv8l | armhf) arch=armv7 ;; # armv8l: a 32-bit userland on a 64-bit core runs armv7 code
-        armv6*) arch=armv6 ;;
-        i386 | i486 | i586 | i686) arch=386 ;;
-        *) fail "unsupported machine type '$machine' (uname -m); pin arch in endpoints.yaml if a node_exporter build runs on it" unsupported-arch ;;
-    esac
-    step "arch: detected $arch ($machine)"
-else
-    step "arch: $arch (pinned)"
-fi
-
-expected=''
-for pair in $checksums; do
-    case $pair in "$arch="*) expected=${pair#*=} ;; esac
-done
-[ -n "$expected" ] || fail "no pinned sha256 for node_exporter $version on $arch" no-checksum
+detect_arch node_exporter
+pinned_checksum node_exporter
 
 # A pushed tarball's path is relative to the SSH user's home, where the session (and sudo) started.
 case $pushed in '' | /*) ;; *) pushed=$PWD/$pushed ;; esac

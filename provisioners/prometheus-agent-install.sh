@@ -26,7 +26,7 @@ export PATH
 # shellcheck source=/dev/null # the payload reader, inlined when the script is sent
 . "$(dirname "$0")/payload.sh"
 
-device=unknown owner='' version='' arch=auto source=download base_url='' checksums='' pushed=''
+device=unknown owner='' version='' expected='' arch=auto source=download base_url='' checksums='' pushed=''
 agent_flag='' port=9095 retention=7h wal_bytes=0 restart_with_backlog=no
 # shellcheck disable=SC2034 # base_url is read by fetch_release (install-lib.sh)
 for arg in "$@"; do
@@ -106,25 +106,8 @@ for f in scrape-password remote-write-password; do
     printf '%s' "$(cat "$stage/files/$f")" >"$stage/files/$f.tmp" && mv "$stage/files/$f.tmp" "$stage/files/$f"
 done
 
-if [ "$arch" = auto ]; then
-    machine=$(uname -m)
-    case $machine in
-        x86_64 | amd64) arch=amd64 ;;
-        aarch64 | arm64) arch=arm64 ;;
-        armv7* | armv8l | armhf) arch=armv7 ;;
-        armv6*) arch=armv6 ;;
-        i386 | i486 | i586 | i686) arch=386 ;;
-        *) fail "unsupported machine type '$machine' (uname -m)" unsupported-arch ;;
-    esac
-    step "arch: detected $arch ($machine)"
-else
-    step "arch: $arch (pinned)"
-fi
-expected=''
-for pair in $checksums; do
-    case $pair in "$arch="*) expected=${pair#*=} ;; esac
-done
-[ -n "$expected" ] || fail "no pinned sha256 for prometheus $version on $arch" no-checksum
+detect_arch prometheus
+pinned_checksum prometheus
 case $pushed in '' | /*) ;; *) pushed=$PWD/$pushed ;; esac
 
 # The WAL's disk: what it may need, less what it already holds, must be free where it lives.

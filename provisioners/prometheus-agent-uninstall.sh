@@ -8,21 +8,13 @@ set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
+# shellcheck disable=SC2034 # device is read by step and result (uninstall-lib.sh)
 device=unknown owner=''
-for arg in "$@"; do
-    case $arg in
-        device=*) device=${arg#*=} ;;
-        owner=*) owner=${arg#*=} ;;
-        version=* | arch=* | source=* | base_url=* | checksums=* | pushed=* | agent_flag=* | port=* | retention=* | wal_bytes=* | restart_with_backlog=*) ;;
-        *) printf 'iiotmon: error: unknown argument %s\n' "$arg" >&2; exit 2 ;;
-    esac
-done
-
-step() { printf 'iiotmon: [%s] %s\n' "$device" "$*"; }
-result() { printf 'IIOTMON_RESULT device=%s %s\n' "$device" "$*"; }
+# shellcheck source=/dev/null # what the uninstallers share (arguments, step, result), inlined when the script is sent
+. "$(dirname "$0")/uninstall-lib.sh"
+read_uninstall_args "version arch source base_url checksums pushed agent_flag port retention wal_bytes restart_with_backlog" "$@"
 removed=0
-
-[ "$(id -u)" = 0 ] || { step "error: must run as root" >&2; result "status=failed reason=not-root"; exit 1; }
+require_root
 
 unit=/etc/systemd/system/prometheus-agent.service
 conf_dir=/etc/prometheus-agent

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readFleetFile, Fleet, diffFleets, FleetLevels, renderJson, renderMarkdown, renderText, parseFleet, fleetTable, formatProblem, scrapedBy, maintenanceOwners } from "../fleet";
-import { renderCloudInit, hostSystemFiles, renderHostConfigFiles, renderTargetsFile, renderExporterConfigFiles, renderExporterTargetsFiles, sizeHost, renderCollectorConfig, renderSiteTargets, collectorSitesOf } from "../host";
+import { renderCloudInit, hostSystemFiles, renderHostConfigFiles, renderTargetsFile, renderExporterConfigFiles, renderExporterTargetsFiles, sizeHost, watchedSizing, renderCollectorConfig, renderSiteTargets, collectorSitesOf } from "../host";
 import { parse as parseYaml } from "yaml";
 import { defaultBase, fileAtRef } from "./gitFleet";
 import { loadChecksums } from "../device";
@@ -145,7 +145,7 @@ export function runFleetCommand(args: readonly string[], out: (s: string) => voi
     } else if (command === "render") {
         const written = renderInto(outDir, result.fleet);
         const { scrapeIntervalSeconds, retentionDays } = SETTING_DEFAULTS;
-        const size = sizeHost({ devices: result.fleet.devices.length, scrapeIntervalSeconds, retentionDays });
+        const size = sizeHost({ devices: result.fleet.devices.length, scrapeIntervalSeconds, retentionDays, watched: watchedSizing(result.fleet) });
         out(written.map((f) => path.join(outDir, f)).join("\n"));
         for (const site of result.fleet.sites) out(`site ${site.name}: scraped by ${scrapedBy(site)}`);
         out(`sizing for ${result.fleet.devices.length} device(s), ${retentionDays} days: ${size.instanceType}, ${size.dataVolumeGiB} GiB data volume (${size.activeSeries} series)`);

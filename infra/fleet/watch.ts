@@ -92,3 +92,8 @@ export function snmpSecretNames(c: SnmpCredentials): string[] {
     if (c.version === "2c") return [c.communitySecret];
     return [c.authPasswordSecret, ...(c.privPasswordSecret ? [c.privPasswordSecret] : [])];
 }
+
+/** Every stack secret the fleet's SNMP devices name, once each, sorted: what the program reads for snmp.yml. */
+export function fleetSnmpSecretNames(devices: readonly AgentlessDevice[]): string[] {
+    return [...new Set(devices.flatMap((d) => (d.snmp ? snmpSecretNames(d.snmp.credentials) : [])))].sort();
+}

@@ -16,6 +16,12 @@ export interface PrometheusPaths {
     readonly alertmanager: string;
     /** The host's own node_exporter as Prometheus reaches it. */
     readonly hostNodeExporter: string;
+    /**
+     * Prometheus' own address, for its self-scrape (the `prometheus` job). Defaults to localhost:9090, its
+     * port in its container; a Prometheus that listens elsewhere (the lab's, on a port of its own) passes
+     * its address, or that job scrapes whatever else holds 9090 on the machine, or nothing, and shows down.
+     */
+    readonly prometheus?: string;
 }
 
 const PROMETHEUS_CONFIG_DIR = mountPoint("config/prometheus");

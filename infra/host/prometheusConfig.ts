@@ -66,7 +66,7 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             deviceScrapeJob({ caFile: `${o.paths.secretsDir}/scrape-ca.crt`, passwordFile: `${o.paths.secretsDir}/scrape-password`, targetFiles: [`${o.paths.targetsDir}/*.json`] }),
             // The monitoring host itself, including the backup job's outcome (text file collector).
             { job_name: "host", static_configs: [{ targets: [o.paths.hostNodeExporter], labels: { instance: "monitoring-host" } }] },
-            { job_name: "prometheus", static_configs: [{ targets: [`localhost:${SERVICES.prometheus.port}`] }] },
+            { job_name: "prometheus", static_configs: [{ targets: [o.paths.prometheus ?? `localhost:${SERVICES.prometheus.port}`] }] },
             { job_name: "alertmanager", static_configs: [{ targets: [o.paths.alertmanager] }] },
             // Probe and SNMP devices, through the exporters on the host (multi-target pattern).
             ...exporterScrapeConfigs(o.paths, o.exporters),

@@ -1,5 +1,30 @@
+import { Fleet, Probe, SnmpModule } from "../fleet";
+
+type ProbeKind = Probe["kind"];
+
 /** Active series one device's node_exporter yields (measured: 500 to 1,700 depending on interfaces and disks). */
 export const SERIES_PER_DEVICE = 1300;
+/**
+ * Series Prometheus adds to every target it scrapes: up, scrape_duration_seconds, scrape_samples_scraped,
+ * scrape_samples_post_metric_relabeling, scrape_series_added.
+ */
+export const PROMETHEUS_SERIES_PER_TARGET = 5;
+/**
+ * Series of one probe target (one check of one device): blackbox_exporter 0.23's probe_* series of a
+ * successful check plus Prometheus' per target, rounded up from what test/render/exporterSeries.test.ts
+ * measures (icmp 9 + 5, tcp 6 + 5, http 17 + 5, https 21 + 5: TLS adds the certificate's series).
+ */
+export const SERIES_PER_PROBE: Readonly<Record<ProbeKind, number>> = { icmp: 16, tcp: 12, http: 26, https: 30 };
+/** Series of one SNMP device's target before its modules: snmp_exporter 0.21's snmp_scrape_* (5) and Prometheus' per target (5). */
+export const SERIES_PER_SNMP_TARGET = 10;
+/**
+ * Series each SNMP module adds to its device's target, one per object of the module (snmpModules.ts):
+ * system 5 (measured 5), ups 7 (measured 6 from an agent without the battery temperature), if_mib 10 per
+ * interface (measured 10).
+ */
+export const SERIES_PER_SNMP_MODULE: Readonly<Record<SnmpModule, number>> = { system: 5, ups: 7, if_mib: 10 };
+/** Interfaces assumed per SNMP device that reads if_mib: a 24-port switch with its uplinks and VLAN interfaces. */
+export const INTERFACES_PER_SNMP_DEVICE = 32;
 /** Prometheus resident memory per active series, bytes (head block, index, and Go overhead). */
 export const BYTES_RAM_PER_SERIES = 3 * 1024;
 /** Compressed on-disk bytes per sample in the TSDB. */
@@ -33,14 +58,46 @@ const BACKUP_COMPACTION_SHARE = 0.1;
 const BACKUP_CACHE_SHARE = 0.01;
 const BACKUP_DUMPS_GIB = 1;
 
+/** What the fleet's probes and SNMP devices make Prometheus scrape (watchedSizing). */
+export interface WatchedSizing {
+    /** One kind per probe of every device (node_exporter devices' own probes included). */
+    readonly probes: readonly ProbeKind[];
+    /** The modules of each SNMP device. */
+    readonly snmpDevices: readonly (readonly SnmpModule[])[];
+}
+
 export interface SizingInput {
+    /** Devices watched by node_exporter. */
     readonly devices: number;
     readonly scrapeIntervalSeconds: number;
     readonly retentionDays: number;
+    /** The fleet's probe checks and SNMP devices; absent counts none. */
+    readonly watched?: WatchedSizing;
+}
+
+/** The probe checks and SNMP devices of a fleet, for sizeHost. */
+export function watchedSizing(fleet: Pick<Fleet, "devices" | "agentless">): WatchedSizing {
+    return {
+        probes: [...fleet.devices, ...fleet.agentless].flatMap((d) => (d.probes ?? []).map((p) => p.kind)),
+        snmpDevices: fleet.agentless.flatMap((d) => (d.snmp ? [d.snmp.modules] : [])),
+    };
+}
+
+/** Active series of the fleet's probes and SNMP devices. */
+function watchedSeries(w: WatchedSizing | undefined): { probeSeries: number; snmpSeries: number } {
+    const probeSeries = (w?.probes ?? []).reduce((n, kind) => n + SERIES_PER_PROBE[kind], 0);
+    const perModule = (m: SnmpModule) => SERIES_PER_SNMP_MODULE[m] * (m === "if_mib" ? INTERFACES_PER_SNMP_DEVICE : 1);
+    const snmpSeries = (w?.snmpDevices ?? []).reduce((n, modules) => n + SERIES_PER_SNMP_TARGET + modules.reduce((k, m) => k + perModule(m), 0), 0);
+    return { probeSeries, snmpSeries };
 }
 
 export interface Sizing {
+    /** node_exporter devices', probes' and SNMP devices' series together. */
     readonly activeSeries: number;
+    /** Of activeSeries, the probes' (SERIES_PER_PROBE). */
+    readonly probeSeries: number;
+    /** Of activeSeries, the SNMP devices' (SERIES_PER_SNMP_TARGET, SERIES_PER_SNMP_MODULE). */
+    readonly snmpSeries: number;
     readonly prometheusMemoryGiB: number;
     readonly instanceType: string;
     readonly tsdbGiB: number;
@@ -55,7 +112,8 @@ export interface Sizing {
  * a backup run writes locally, rounded up to whole 10 GiB. Overridden by the instanceType and dataVolumeSizeGiB settings.
  */
 export function sizeHost(input: SizingInput): Sizing {
-    const activeSeries = input.devices * SERIES_PER_DEVICE;
+    const { probeSeries, snmpSeries } = watchedSeries(input.watched);
+    const activeSeries = input.devices * SERIES_PER_DEVICE + probeSeries + snmpSeries;
     const prometheusMemoryGiB = (activeSeries * BYTES_RAM_PER_SERIES) / 1024 ** 3;
     const needGiB = BASE_MEMORY_GIB + prometheusMemoryGiB * 1.5;
     const instanceType = (INSTANCE_TYPES.find((t) => t.memoryGiB >= needGiB) ?? INSTANCE_TYPES[INSTANCE_TYPES.length - 1]).type;
@@ -64,5 +122,5 @@ export function sizeHost(input: SizingInput): Sizing {
     const headGiB = (activeSeries * ((BACKUP_HEAD_HOURS * 3600) / input.scrapeIntervalSeconds) * BYTES_PER_SAMPLE) / 1024 ** 3;
     const backupLocalGiB = headGiB + tsdbGiB * (BACKUP_COMPACTION_SHARE + BACKUP_CACHE_SHARE) + BACKUP_DUMPS_GIB;
     const dataVolumeGiB = Math.ceil((BASE_DISK_GIB + tsdbGiB * 1.5 + backupLocalGiB) / 10) * 10;
-    return { activeSeries, prometheusMemoryGiB, instanceType, tsdbGiB, backupLocalGiB, dataVolumeGiB };
+    return { activeSeries, probeSeries, snmpSeries, prometheusMemoryGiB, instanceType, tsdbGiB, backupLocalGiB, dataVolumeGiB };
 }

@@ -15,9 +15,9 @@ import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAu
 import { SiteCollector, siteCollectorNames } from "../../components/siteCollector";
 import { LongTermStore, longTermStoreNames } from "../../components/longTermStore";
 import { dockerSshOptions } from "./dockerOverSsh";
-import { maintenanceOwners, snmpSecretNames } from "../fleet";
+import { fleetSnmpSecretNames, maintenanceOwners } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, capacityWarning, ampQuotaWarning, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
+import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, watchedSizing, capacityWarning, ampQuotaWarning, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -97,8 +97,7 @@ function amiFor(settings: StackSettings): pulumi.Output<string> {
 
 /** The values of the stack secrets the SNMP devices name, by name (resolved together, still secret). */
 function snmpSecretValues(inputs: ProgramInputs): pulumi.Output<Record<string, string>> {
-    const names = [...new Set(inputs.fleet.agentless.flatMap((d) => (d.snmp ? snmpSecretNames(d.snmp.credentials) : [])))].sort();
-    return pulumi.all(Object.fromEntries(names.flatMap((n) => (inputs.secrets.has(n) ? [[n, inputs.secrets.get(n)!]] : [])))) as pulumi.Output<Record<string, string>>;
+    return pulumi.all(Object.fromEntries(fleetSnmpSecretNames(inputs.fleet.agentless).flatMap((n) => (inputs.secrets.has(n) ? [[n, inputs.secrets.get(n)!]] : [])))) as pulumi.Output<Record<string, string>>;
 }
 
 /** Wires the components for one fleet and its settings. Kept apart from config reading so tests can build any fleet. */
@@ -119,7 +118,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         );
     }
 
-    const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays });
+    const size = sizeHost({ devices: fleet.devices.length, scrapeIntervalSeconds: settings.scrapeIntervalSeconds, retentionDays: settings.retentionDays, watched: watchedSizing(fleet) });
     const instanceType = settings.instanceType ?? size.instanceType;
     const dataVolumeGiB = settings.dataVolumeSizeGiB ?? size.dataVolumeGiB;
     const tooLarge = capacityWarning({

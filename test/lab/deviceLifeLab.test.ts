@@ -1,19 +1,16 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { distroExporterDevice, handmadeExporterDevice, HANDMADE_UNIT } from "../../lab/deviceKinds";
-import { Lab, scrapeSecrets } from "../../lab/lab";
+import { scrapeSecrets } from "../../lab/lab";
 import { deviceChanges, execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
-import { LabFleetDevice, labFleetYaml } from "../../lab/labFleet";
+import { LabFleetDevice } from "../../lab/labFleet";
+import { LabSuite, outcomeOf } from "../../lab/labSuite";
 import { LAB_VERSION_BROKEN } from "../../lab/mirror";
-import { MirrorServer } from "../../lab/mirrorServer";
 import { renumberDevice } from "../../lab/network";
-import { ReplayOutcome } from "../../lab/replay";
 import { InstallResult } from "../../infra/device";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { deviceResourceNames } from "../../infra/program/stack";
-import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * What real devices do to an install: a device renamed in endpoints.yaml, a device renumbered (its old
@@ -23,11 +20,7 @@ import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
  */
 jest.setTimeout(600_000);
 
-function outcome(outcomes: ReplayOutcome[], resource: string): ReplayOutcome {
-    const o = outcomes.find((x) => x.resourceName === resource);
-    if (!o) throw new Error(`no outcome for ${resource}: ${JSON.stringify(outcomes.map((x) => [x.resourceName, x.action]))}`);
-    return o;
-}
+const outcome = outcomeOf;
 const cmd = (device: string) => deviceResourceNames(device).install;
 
 /** The fields of a result line, as the parser reads them (none when the script printed no line). */
@@ -47,26 +40,14 @@ function scrapeCode(ip: string, stateDir: string, work: string): string {
 const state = (d: LabDeviceRecord, unit: string) => execOnDevice(d, `systemctl is-enabled ${unit} 2>&1 || true; systemctl is-active ${unit} 2>&1 || true`).trim().split("\n");
 
 describe("device life on the lab", () => {
-    const mirror = new MirrorServer();
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-life-"));
-    const labs: Lab[] = [];
-    const newLab = () => {
-        const l = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), "lab-life-state-")));
-        labs.push(l);
-        return l;
-    };
-    const fleetFile = (name: string, devices: LabFleetDevice[], opts?: Parameters<typeof labFleetYaml>[1]) => {
-        const file = path.join(work, `${name}.yaml`);
-        fs.writeFileSync(file, labFleetYaml(devices, opts));
-        return file;
-    };
+    const suite = new LabSuite("life");
+    const work = suite.work;
+    const newLab = () => suite.newLab();
+    const fleetFile = (name: string, devices: LabFleetDevice[], opts?: Parameters<typeof suite.writeFleet>[1]) => suite.writeFleet(devices, opts, name);
 
-    beforeAll(async () => {
-        newLab().prepare();
-        await mirror.start();
-    });
+    beforeAll(() => suite.setUp());
 
-    afterAll(() => cleanUp(...labCleanUpSteps(labs, mirror, work)));
+    afterAll(() => suite.tearDown());
 
     describe("identity: a device is the same device under a new name or a new address", () => {
         it("a rename installs under the new name and the old resource's delete leaves node_exporter running", async () => {

@@ -1,18 +1,16 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { DROPBEAR_MAX_CMD_LEN } from "../../infra/device/deviceCommands";
 import { dropbearBusyboxDevice } from "../../lab/deviceKinds";
 import { Lab, scrapeSecrets } from "../../lab/lab";
 import { deviceChanges, execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
-import { LabFleetDevice, labFleetYaml } from "../../lab/labFleet";
-import { MirrorServer } from "../../lab/mirrorServer";
+import { LabFleetDevice } from "../../lab/labFleet";
+import { LabSuite, outcomeOf } from "../../lab/labSuite";
 import { SSH_KEY } from "../../lab/paths";
 import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { deviceResourceNames } from "../../infra/program/stack";
-import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * A small device's SSH server: Dropbear (Debian's 2022.83 build) with BusyBox as /bin/sh and BusyBox's
@@ -22,8 +20,7 @@ import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 jest.setTimeout(600_000);
 
 function result(outcomes: ReplayOutcome[], device: string): Record<string, string> {
-    const o = outcomes.find((x) => x.resourceName === deviceResourceNames(device).install);
-    if (!o) throw new Error(`no outcome for ${device}`);
+    const o = outcomeOf(outcomes, deviceResourceNames(device).install);
     if (!o.ok) throw new Error(`${device}: ${o.error}\n${o.output}`);
     return { ...o.result?.fields };
 }
@@ -37,24 +34,22 @@ function sshStatus(d: LabDeviceRecord, command: string): { code: number | null; 
 }
 
 describe("a Dropbear + BusyBox device", () => {
-    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), "lab-dropbear-")));
-    const mirror = new MirrorServer();
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-dropbear-fleet-"));
-    const fleetFile = path.join(work, "endpoints.yaml");
+    const suite = new LabSuite("dropbear");
+    const fleetFile = suite.fleetFile;
+    let lab: Lab;
     let dev: LabDeviceRecord;
     let fleet: LabFleetDevice[];
     let before: Map<string, string>;
 
     beforeAll(async () => {
-        lab.prepare();
-        await mirror.start();
+        lab = await suite.setUp();
         dev = await lab.start("lab-dropbear", 68, { prepare: dropbearBusyboxDevice });
         before = deviceChanges(dev);
         fleet = [{ record: dev, extra: "    arch: amd64\n    nodeExporter:\n      source: push" }];
-        fs.writeFileSync(fleetFile, labFleetYaml(fleet));
+        suite.writeFleet(fleet);
     });
 
-    afterAll(() => cleanUp(...labCleanUpSteps([lab], mirror, work)));
+    afterAll(() => suite.tearDown());
 
     it("is Dropbear with BusyBox's shell and tools", () => {
         expect(execOnDevice(dev, "readlink /bin/sh; command -v sha256sum; readlink /usr/local/bin/tar").trim().split("\n")).toEqual(["busybox", "/usr/local/bin/sha256sum", "/bin/busybox"]);
@@ -76,7 +71,7 @@ describe("a Dropbear + BusyBox device", () => {
         expect(result(first.outcomes, dev.name)).toMatchObject({ status: "ok", changed: "1", restarted: "1" });
         expect(execOnDevice(dev, "systemctl is-active node_exporter").trim()).toBe("active");
         const s = scrapeSecrets(lab.stateDir);
-        const ca = path.join(work, "ca.crt");
+        const ca = path.join(suite.work, "ca.crt");
         fs.writeFileSync(ca, s.caCertPem);
         const scrape = () => spawnSync("curl", ["-s", "--max-time", "10", "--cacert", ca, "-u", `prometheus:${s.password}`, `https://${dev.ip}:9100/metrics`], { encoding: "utf8" }).stdout;
         expect(scrape()).toMatch(/^node_uname_info\{.*nodename="lab-dropbear".*\} 1$/m);
@@ -89,12 +84,12 @@ describe("a Dropbear + BusyBox device", () => {
         expect(result(again.outcomes, dev.name)).toMatchObject({ status: "ok", changed: "0", restarted: "0", downloaded_bytes: "0" });
         expect(owned()).toBe(filesBefore);
 
-        fs.writeFileSync(fleetFile, labFleetYaml(fleet, { collectors: "{enable: [systemd, processes], disable: [wifi]}" }));
+        suite.writeFleet(fleet, { collectors: "{enable: [systemd, processes], disable: [wifi]}" });
         const changed = await lab.apply(fleetFile);
         expect(result(changed.outcomes, dev.name)).toMatchObject({ status: "ok", changed: "1", restarted: "1" });
         expect(scrape()).toMatch(/^node_processes_state/m);
 
-        fs.writeFileSync(fleetFile, labFleetYaml([]));
+        suite.writeFleet([]);
         const gone = await lab.apply(fleetFile);
         expect(result(gone.outcomes, dev.name)).toMatchObject({ status: "ok" });
         expect(snapshotDiff(before, deviceChanges(dev))).toEqual([]);

@@ -92,7 +92,7 @@ describe("a device stopped inside and outside its maintenance window", () => {
         const files = renderHostConfigFiles({
             stackName: "lab",
             scrapeIntervalSeconds: SCRAPE_SECONDS,
-            paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: `127.0.0.1:${AM_PORT}`, hostNodeExporter: "127.0.0.1:19499" },
+            paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: `127.0.0.1:${AM_PORT}`, hostNodeExporter: "127.0.0.1:19499", prometheus: "127.0.0.1:19490" },
             exporters: { blackbox: blackbox.address, snmp: "127.0.0.1:19498" },
             fleetAlerts: { deviceDownFor: "4s", siteDownFor: "4s" },
             alertChannels: { webhookUrl: `http://127.0.0.1:${HOOK_PORT}/hook` },

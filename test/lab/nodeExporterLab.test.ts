@@ -1,18 +1,16 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Lab, scrapeSecrets } from "../../lab/lab";
 import { deviceChanges, execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
-import { LabFleetDevice, labFleetYaml } from "../../lab/labFleet";
+import { LabFleetDevice } from "../../lab/labFleet";
+import { LabSuite, outcomeOf } from "../../lab/labSuite";
 import { LAB_VERSION, LAB_VERSION_2, LAB_VERSION_BAD, tarballSize } from "../../lab/mirror";
-import { MirrorServer } from "../../lab/mirrorServer";
 import { SSH_KEY } from "../../lab/paths";
 import { ReplayOutcome } from "../../lab/replay";
 import { snapshotDiff } from "../../lab/upperSnapshot";
 import { InstallResult } from "../../infra/device";
 import { deviceResourceNames } from "../../infra/program/stack";
-import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * The device resources' real create/update/delete commands, captured from the program under mocks,
@@ -23,9 +21,7 @@ jest.setTimeout(600_000);
 const OUR_PATHS = ["usr/local/bin/node_exporter", "etc/node_exporter", "etc/systemd/system/node_exporter.service", "var/lib/node_exporter"];
 
 function outcome(outcomes: ReplayOutcome[], device: string): ReplayOutcome {
-    const o = outcomes.find((x) => x.resourceName === deviceResourceNames(device).install);
-    if (!o) throw new Error(`no outcome for ${device}: ${JSON.stringify(outcomes.map((x) => x.resourceName))}`);
-    return o;
+    return outcomeOf(outcomes, deviceResourceNames(device).install);
 }
 
 /** The fields of a result line, as the parser reads them (none when the script printed no line). */
@@ -58,10 +54,10 @@ function ownedFiles(record: LabDeviceRecord): string {
 }
 
 describe("node_exporter on lab devices", () => {
-    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), "lab-state-")));
-    const mirror = new MirrorServer();
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-fleet-"));
-    const fleetFile = path.join(work, "endpoints.yaml");
+    const suite = new LabSuite("node-exporter");
+    const work = suite.work;
+    const fleetFile = suite.fleetFile;
+    let lab: Lab;
     let dl: LabDeviceRecord, push: LabDeviceRecord, jump: LabDeviceRecord, behind: LabDeviceRecord, nosd: LabDeviceRecord, clean: LabDeviceRecord;
     let fleet: LabFleetDevice[];
     let caFile: string;
@@ -69,8 +65,7 @@ describe("node_exporter on lab devices", () => {
     let cleanBefore: Map<string, string>;
 
     beforeAll(async () => {
-        lab.prepare();
-        await mirror.start();
+        lab = await suite.setUp();
         dl = await lab.start("lab-dl", 1);
         push = await lab.start("lab-push", 2);
         jump = await lab.start("lab-jump", 3);
@@ -84,10 +79,10 @@ describe("node_exporter on lab devices", () => {
             { record: push, extra: "    arch: amd64\n    nodeExporter:\n      source: push" },
             { record: behind, extra: `    ssh:\n      bastion:\n        address: ${jump.ip}\n        user: iiotmon\n        hostKey: ${jump.hostKey}` },
         ];
-        fs.writeFileSync(fleetFile, labFleetYaml(fleet));
+        suite.writeFleet(fleet);
     });
 
-    afterAll(() => cleanUp(...labCleanUpSteps([lab], mirror, work)));
+    afterAll(() => suite.tearDown());
 
     describe("install, re-run, change, delete", () => {
         let dlUpperBefore: Map<string, string>;
@@ -111,8 +106,8 @@ describe("node_exporter on lab devices", () => {
             }
             expect(resultFields(outcome(first, "lab-dl").result).downloaded_bytes).toBe(String(tarballSize(LAB_VERSION)));
             expect(resultFields(outcome(first, "lab-push").result).downloaded_bytes).toBe("0");
-            expect(mirror.bytesSentTo(dl.ip)).toBe(tarballSize(LAB_VERSION));
-            expect(mirror.bytesSentTo(push.ip)).toBe(0);
+            expect(suite.mirror.bytesSentTo(dl.ip)).toBe(tarballSize(LAB_VERSION));
+            expect(suite.mirror.bytesSentTo(push.ip)).toBe(0);
         });
 
         it("really went through the bastion (the device refuses the deploy user from anywhere else)", () => {
@@ -144,21 +139,21 @@ describe("node_exporter on lab devices", () => {
         it("re-run on installed devices: no download, no file changed, no restart", async () => {
             const filesBefore = ownedFiles(dl);
             const sinceBefore = [dl, push, behind].map(activeSince);
-            const bytesBefore = mirror.bytesSentTo(dl.ip);
+            const bytesBefore = suite.mirror.bytesSentTo(dl.ip);
             // An empty previous state makes the replay run create again on every device, as an update would.
             fs.writeFileSync(lab.appliedFile, "{}");
             const { outcomes } = await lab.apply(fleetFile);
             for (const d of [dl, push, behind]) {
                 expect(resultFields(outcome(outcomes, d.name).result)).toMatchObject({ status: "ok", changed: "0", restarted: "0", downloaded_bytes: "0" });
             }
-            expect(mirror.bytesSentTo(dl.ip)).toBe(bytesBefore);
+            expect(suite.mirror.bytesSentTo(dl.ip)).toBe(bytesBefore);
             expect(ownedFiles(dl)).toBe(filesBefore);
             expect([dl, push, behind].map(activeSince)).toEqual(sinceBefore);
         });
 
         it("applies a collector and version change with exactly one restart", async () => {
             const startsBefore = starts(dl);
-            fs.writeFileSync(fleetFile, labFleetYaml(fleet, { version: LAB_VERSION_2, collectors: "{enable: [systemd, processes], disable: [wifi]}" }));
+            suite.writeFleet(fleet, { version: LAB_VERSION_2, collectors: "{enable: [systemd, processes], disable: [wifi]}" });
             const { outcomes } = await lab.apply(fleetFile);
             const o = outcome(outcomes, "lab-dl");
             expect([o.action, o.ok]).toEqual(["update", true]);
@@ -169,7 +164,7 @@ describe("node_exporter on lab devices", () => {
         });
 
         it("uninstalls a device removed from the fleet, leaving nothing of ours", async () => {
-            fs.writeFileSync(fleetFile, labFleetYaml(fleet.filter((d) => d.record !== dl), { version: LAB_VERSION_2, collectors: "{enable: [systemd, processes], disable: [wifi]}" }));
+            suite.writeFleet(fleet.filter((d) => d.record !== dl), { version: LAB_VERSION_2, collectors: "{enable: [systemd, processes], disable: [wifi]}" });
             const { outcomes } = await lab.apply(fleetFile);
             const o = outcome(outcomes, "lab-dl");
             expect([o.action, o.ok]).toEqual(["delete", true]);
@@ -182,11 +177,10 @@ describe("node_exporter on lab devices", () => {
     });
 
     describe("faults: a clear error naming the device, and the device left as it was", () => {
-        const faultLab = () => new Lab(fs.mkdtempSync(path.join(os.tmpdir(), "lab-fault-")));
+        const faultLab = () => suite.newLab();
         const applyOne = async (device: LabFleetDevice, opts: Parameters<Lab["apply"]>[1] = {}, version?: string) => {
             const l = faultLab();
-            const file = path.join(work, `fault-${device.record.name}-${Date.now()}.yaml`);
-            fs.writeFileSync(file, labFleetYaml([device], { version }));
+            const file = suite.writeFleet([device], { version }, `fault-${device.record.name}-${Date.now()}`);
             const { outcomes } = await l.apply(file, opts);
             fs.rmSync(l.stateDir, { recursive: true, force: true });
             return outcome(outcomes, device.record.name);
@@ -234,8 +228,7 @@ describe("node_exporter on lab devices", () => {
 
         it("recovers when an install is cut half-way and run again", async () => {
             const l = faultLab();
-            const file = path.join(work, "interrupted.yaml");
-            fs.writeFileSync(file, labFleetYaml([{ record: clean }]));
+            const file = suite.writeFleet([{ record: clean }], {}, "interrupted");
             const cut = await l.apply(file, { killWhen: (line) => line.includes("binary: installed") });
             expect(outcome(cut.outcomes, "lab-clean").ok).toBe(false);
             expect(fs.existsSync(path.join(clean.dir, "merged/usr/local/bin/node_exporter"))).toBe(true);

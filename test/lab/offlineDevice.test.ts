@@ -1,18 +1,14 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { loadFleet } from "../../infra/fleet/loadFleet";
 import { dialAttempts, dialBudget } from "../../infra/device/dialBudget";
 import { loadChecksums } from "../../infra/device/checksums";
 import { renderTargetsFile, TARGETS_FILE } from "../../infra/host/hostConfigFiles";
 import { Lab, labSettings } from "../../lab/lab";
 import { execOnDevice, LabDeviceRecord } from "../../lab/labDevice";
-import { LabFleetDevice, labFleetYaml } from "../../lab/labFleet";
+import { LabFleetDevice } from "../../lab/labFleet";
+import { LabSuite } from "../../lab/labSuite";
 import { CHECKSUMS_FILE } from "../../lab/mirror";
-import { MirrorServer } from "../../lab/mirrorServer";
 import { deviceResourceNames } from "../../infra/program/stack";
 import { captureWarnings } from "../harness";
-import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
 /**
  * Ten devices, one of them offline (an address nobody answers on the lab bridge), replayed as the engine
@@ -24,15 +20,9 @@ jest.setTimeout(600_000);
 const GONE = "10.213.0.250";
 
 describe("one offline device among ten", () => {
-    const mirror = new MirrorServer();
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-offline-"));
-    const fleetFile = path.join(work, "endpoints.yaml");
-    const labs: Lab[] = [];
-    const newLab = () => {
-        const l = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), "lab-offline-state-")));
-        labs.push(l);
-        return l;
-    };
+    const suite = new LabSuite("offline");
+    const fleetFile = suite.fleetFile;
+    const newLab = () => suite.newLab();
     let devices: LabDeviceRecord[];
     // The offline device is a copy of lab-off-1 at an absent address, so the fleet warns that they share a
     // host key: expected, and asserted rather than printed.
@@ -49,17 +39,15 @@ describe("one offline device among ten", () => {
     const installed = (d: LabDeviceRecord) => execOnDevice(d, "systemctl is-active node_exporter || true").trim();
 
     beforeAll(async () => {
-        const lab = newLab();
-        lab.prepare();
-        await mirror.start();
+        const lab = await suite.setUp();
         devices = [];
         for (let i = 1; i <= 9; i++) devices.push(await lab.start(`lab-off-${i}`, 20 + i));
         // The offline device comes first, so it is the first step the engine starts.
         const fleet: LabFleetDevice[] = [{ record: { ...devices[0], name: "lab-off-gone" }, address: GONE }, ...devices.map((record) => ({ record }))];
-        fs.writeFileSync(fleetFile, labFleetYaml(fleet));
+        suite.writeFleet(fleet);
     });
 
-    afterAll(() => cleanUp(...labCleanUpSteps(labs, mirror, work)));
+    afterAll(() => suite.tearDown());
 
     it("without continue-on-error, the first failure stops the engine from starting the other installs", async () => {
         // --parallel 1 makes the order certain: the offline device's step runs alone and fails first.

@@ -71,7 +71,7 @@ describe("Prometheus on the lab", () => {
             renderHostConfigFiles({
                 stackName: "lab",
                 scrapeIntervalSeconds: SCRAPE_SECONDS,
-                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19093", hostNodeExporter: "127.0.0.1:19100" },
+                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19093", hostNodeExporter: "127.0.0.1:19100", prometheus: "127.0.0.1:19090" },
             }),
         )) {
             fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });

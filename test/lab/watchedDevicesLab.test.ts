@@ -1,17 +1,15 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APPLY_FLEET_SCRIPT, fleetPayload } from "../../components/scrapeTargets";
 import { loadChecksums } from "../../infra/device";
 import { Fleet, parseFleet } from "../../infra/fleet";
-import { EXPORTER_TARGETS_FILES, renderExporterConfigFiles, renderExporterTargetsFiles, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE } from "../../infra/host";
+import { renderExporterConfigFiles } from "../../infra/host";
 import { dashboardQueries, substitute } from "../../lab/dashboardQueries";
 import { sleep } from "../../lab/exec";
-import { ExporterProcess } from "../../lab/exporterProcess";
+import { plcSwitchUps, WATCHED_LAB_SITE, WatchedFleetDevice, watchedFleetYaml } from "../../lab/labFleet";
+import { LoopbackHost } from "../../lab/loopbackHost";
 import { removeBridge } from "../../lab/network";
-import { PrometheusProcess } from "../../lab/prometheusProcess";
-import { setConnected, setSparePort, setUps, startWatchedDevice, stopSnmpd, stopWatchedDevice, WatchedDevice } from "../../lab/watchedDevice";
+import { setConnected, setSparePort, setUps, startPlcSwitchUps, startWatchedDevice, stopSnmpd, stopWatchedDevice, PlcSwitchUpsSecrets, WatchedDevice } from "../../lab/watchedDevice";
 import { cleanUp } from "../../lab/cleanUp";
 
 /**
@@ -24,60 +22,20 @@ import { cleanUp } from "../../lab/cleanUp";
 jest.setTimeout(300_000);
 
 const SCRAPE_SECONDS = 2;
-const SECRETS: Record<string, string> = { labCommunity: "lab-community-7", upsAuth: "ups-auth-passphrase", upsPriv: "ups-priv-passphrase" };
+const SECRETS: PlcSwitchUpsSecrets & Record<string, string> = { labCommunity: "lab-community-7", upsAuth: "ups-auth-passphrase", upsPriv: "ups-priv-passphrase" };
 
 function fleetText(withPlc2: boolean): string {
-    return `version: 1
-sites:
-  lab:
-    region: lab-region
-    snmp: {version: 2c, communitySecret: labCommunity}
-devices:
-  - name: plc-01
-    address: 10.213.0.181
-    site: lab
-    watch: probe
-    labels: {role: plc}
-    probes:
-      - icmp
-      - tcp: 502
-      - https: {port: 8443, verifyCertificate: false}
-  - name: sw-01
-    address: 10.213.0.182
-    site: lab
-    watch: snmp
-    probes: [icmp]
-  - name: ups-01
-    address: 10.213.0.183
-    site: lab
-    watch: snmp
-    snmp: {version: 3, user: monitor, authPasswordSecret: upsAuth, privPasswordSecret: upsPriv, modules: [system, ups]}
-${withPlc2 ? "  - name: plc-02\n    address: 10.213.0.184\n    site: lab\n    watch: probe\n    probes: [icmp, {tcp: 502}]\n" : ""}`;
+    const plc2: WatchedFleetDevice = { name: "plc-02", address: "10.213.0.184", watch: "probe", probes: "[icmp, {tcp: 502}]" };
+    return watchedFleetYaml(WATCHED_LAB_SITE, [...plcSwitchUps(181), ...(withPlc2 ? [plc2] : [])]);
 }
 
 describe("probe and SNMP devices on the lab", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-watched-"));
-    const p = path.join(dir, "config/prometheus");
-    const prom = new PrometheusProcess(path.join(p, "prometheus.yml"), path.join(dir, "data"), 19190);
-    const blackbox = new ExporterProcess("/usr/bin/prometheus-blackbox-exporter", path.join(dir, "config/blackbox/blackbox.yml"), 19115, path.join(dir, "blackbox.log"));
-    const snmp = new ExporterProcess("/usr/bin/prometheus-snmp-exporter", path.join(dir, "config/snmp/snmp.yml"), 19116, path.join(dir, "snmp.log"));
+    const host = new LoopbackHost(fs.mkdtempSync(path.join(os.tmpdir(), "lab-watched-")), { prometheus: 19190, blackbox: 19115, snmp: 19116, alertmanager: 19193, hostNodeExporter: 19199 });
+    const { prom, blackbox, snmp } = host;
     const devices: WatchedDevice[] = [];
     const parse = (text: string) => parseFleet(text, { file: "endpoints.yaml", checksums: loadChecksums() });
 
-    const write = (files: Record<string, string>) => {
-        for (const [rel, text] of Object.entries(files)) {
-            fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-            fs.writeFileSync(path.join(dir, rel), text);
-        }
-    };
-
-    /** As `pulumi up` delivers a fleet's targets: the host's script, against the mapped directory. */
-    function deliverTargets(fleet: Fleet): void {
-        const exporters = renderExporterTargetsFiles(fleet);
-        const payload = fleetPayload(renderTargetsFile(fleet)[TARGETS_FILE], "", { blackbox: exporters[EXPORTER_TARGETS_FILES.blackbox], snmp: exporters[EXPORTER_TARGETS_FILES.snmp] });
-        const r = spawnSync("sh", ["-c", APPLY_FLEET_SCRIPT], { input: payload, env: { ...process.env, IIOTMON_ROOT: dir }, encoding: "utf8" });
-        expect([r.status, r.stderr]).toEqual([0, ""]);
-    }
+    const deliverTargets = (fleet: Fleet) => host.deliverTargets(fleet);
 
     async function waitFor<T>(what: string, check: () => Promise<T | undefined>, seconds = 90): Promise<T> {
         const started = Date.now();
@@ -104,39 +62,30 @@ describe("probe and SNMP devices on the lab", () => {
     };
 
     beforeAll(async () => {
-        devices.push(await startWatchedDevice("plc-01", 181, { tcpPorts: [502], https: { port: 8443, days: 5 } }));
-        devices.push(await startWatchedDevice("sw-01", 182, { snmp: { community: SECRETS.labCommunity }, tcpPorts: [], spareInterface: true }));
-        devices.push(await startWatchedDevice("ups-01", 183, { snmp: { community: "not-used", v3: { user: "monitor", authPassword: SECRETS.upsAuth, privPassword: SECRETS.upsPriv } }, tcpPorts: [] }));
+        await startPlcSwitchUps(181, SECRETS, devices);
         const first = parse(fleetText(false));
         expect(first.problems).toEqual([]);
-        write(
-            renderHostConfigFiles({
-                stackName: "lab",
-                scrapeIntervalSeconds: SCRAPE_SECONDS,
-                paths: { configDir: p, targetsDir: `${p}/targets`, secretsDir: `${p}/secrets`, alertmanager: "127.0.0.1:19193", hostNodeExporter: "127.0.0.1:19199" },
-                exporters: { blackbox: blackbox.address, snmp: snmp.address },
-                fleetAlerts: { deviceDownFor: "6s", siteDownFor: "6s" },
-                watchAlerts: { probeFailingFor: "6s", probeSlowSeconds: 1, probeSlowFor: "1m", certWarningDays: 14, certCriticalDays: 3, certWarningFor: "4s", certCriticalFor: "4s", interfaceDownFor: "6s", flapWindow: "5m", flapChanges: 4, upsFor: "4s" },
-            }),
+        host.write(
+            host.renderedFiles(
+                first.fleet!,
+                {
+                    stackName: "lab",
+                    scrapeIntervalSeconds: SCRAPE_SECONDS,
+                    fleetAlerts: { deviceDownFor: "6s", siteDownFor: "6s" },
+                    watchAlerts: { probeFailingFor: "6s", probeSlowSeconds: 1, probeSlowFor: "1m", certWarningDays: 14, certCriticalDays: 3, certWarningFor: "4s", certCriticalFor: "4s", interfaceDownFor: "6s", flapWindow: "5m", flapChanges: 4, upsFor: "4s" },
+                },
+                (n) => SECRETS[n],
+            ),
         );
-        write({ "config/prometheus/secrets/scrape-ca.crt": "", "config/prometheus/secrets/scrape-password": "unused\n" });
-        // The host's targets directory exists before the first fleet is delivered (the host setup makes it).
-        fs.mkdirSync(`${p}/targets`, { recursive: true });
-        write(renderExporterConfigFiles(first.fleet!, (n) => SECRETS[n]));
         deliverTargets(first.fleet!);
-        await blackbox.start();
-        await snmp.start();
-        await prom.start();
+        await host.start();
     });
 
     afterAll(() =>
         cleanUp(
-            () => prom?.stop(),
-            () => blackbox?.stop(),
-            () => snmp?.stop(),
+            () => host.stop(),
             ...devices.map((d) => () => stopWatchedDevice(d)),
             () => removeBridge(),
-            () => fs.rmSync(dir, { recursive: true, force: true }),
         ));
 
     it("scrapes every probe and SNMP device (SNMPv2c and SNMPv3 authPriv) with the fleet's labels", async () => {
@@ -144,6 +93,8 @@ describe("probe and SNMP devices on the lab", () => {
             const targets = (await prom.activeTargets()).filter((t) => t.scrapePool === "blackbox" || t.scrapePool === "snmp");
             return targets.length === 6 && targets.every((t) => t.health === "up") ? true : undefined;
         });
+        // Prometheus scrapes itself where it listens (paths.prometheus), not at its container's localhost:9090, which nothing here serves.
+        await waitFor("Prometheus' own scrape up", async () => ((await value('up{job="prometheus",instance="127.0.0.1:19190"}')) === 1 ? true : undefined));
         // Each series carries the device's name, site, region and labels; the probe says which check.
         await waitFor("plc-01's Modbus/TCP port answering", async () => ((await value('probe_success{job="blackbox",instance="plc-01",site="lab",region="lab-region",role="plc",probe="tcp:502"}')) === 1 ? true : undefined));
         expect(await value('probe_success{instance="plc-01",probe="icmp"}')).toBe(1);
@@ -218,5 +169,39 @@ describe("probe and SNMP devices on the lab", () => {
         deliverTargets(after);
         await waitFor("plc-02's probes up", async () => ((await value('min(probe_success{instance="plc-02",site="lab"})')) === 1 && (await value('count(probe_success{instance="plc-02"})')) === 2 ? true : undefined));
         expect([prom.pid, prom.alive(), blackbox.pid, snmp.pid]).toEqual([promPid, true, bbPid, snmpPid]);
+    });
+
+    it("shows probe and SNMP devices as unknown on the overview, neither up nor down, while their exporter is down", async () => {
+        // Now: sw-01's agent is stopped (down), ups-01 answers, plc-01 and plc-02 answer their probes.
+        const overview = async (title: string) => {
+            const q = dashboardQueries().find((d) => d.dashboard === "iiotmon-fleet" && d.where === `panel "${title}"`)!;
+            const s = substitute(q.expr, { site: ".*", region: ".*" }, "10s");
+            return s.kind === "query" ? value(s.expr) : undefined;
+        };
+        const counts = async () => ({ up: await overview("Devices up"), down: await overview("Devices down"), unknown: await overview("Devices unknown") });
+        await waitFor("plc-01 and plc-02 up, sw-01 down", async () => {
+            const c = await counts();
+            return c.up === 3 && c.down === 1 && c.unknown === 0 ? true : undefined;
+        });
+        await blackbox.stop();
+        await snmp.stop();
+        await waitFor("both exporters seen down", async () => ((await value('count(up{job=~"blackbox-exporter|snmp-exporter"} == 0)')) === 2 ? true : undefined));
+        await sleep(2 * SCRAPE_SECONDS * 1000);
+        expect(await counts()).toEqual({ up: 0, down: 0, unknown: 4 });
+        const table = dashboardQueries().find((d) => d.dashboard === "iiotmon-fleet" && d.where === 'panel "Probe and SNMP devices"')!;
+        const state = substitute(table.expr, { site: ".*", region: ".*" }, "10s");
+        const rows = state.kind === "query" ? await prom.query(state.expr) : [];
+        // -1 is the value the table maps to "unknown".
+        expect(rows.map((r) => `${r.metric.instance}=${r.value[1]}`).sort()).toEqual(["plc-01=-1", "plc-02=-1", "sw-01=-1", "ups-01=-1"]);
+        // snmp_exporter back, blackbox_exporter still down: the SNMP devices are known again (sw-01 down), the probe devices not.
+        await snmp.start();
+        await waitFor("snmp_exporter seen up", async () => ((await value('up{job="snmp-exporter"}')) === 1 ? true : undefined));
+        await waitFor("the SNMP devices known again", async () => ((await overview("Devices unknown")) === 2 ? true : undefined));
+        expect(await counts()).toEqual({ up: 1, down: 1, unknown: 2 });
+        await blackbox.start();
+        await waitFor("every device known again", async () => {
+            const c = await counts();
+            return c.up === 3 && c.down === 1 && c.unknown === 0 ? true : undefined;
+        });
     });
 });

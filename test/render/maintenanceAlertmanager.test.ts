@@ -6,9 +6,10 @@ import * as path from "path";
 import { load, dump } from "js-yaml";
 import { MaintenanceWindow, OwnedWindows, Weekday } from "../../infra/fleet/maintenance";
 import { renderAlertmanagerConfig } from "../../infra/host/alertmanagerConfig";
-import { oneOffEntries } from "../../infra/host/maintenanceIntervals";
+import { mutedScopes, oneOffEntries, TimeInterval } from "../../infra/host/maintenanceIntervals";
 import { AlertmanagerProcess } from "../../lab/alertmanagerProcess";
 import { sleep } from "../../lab/exec";
+import { alertmanagerContains } from "./alertmanagerClock";
 
 /**
  * Maintenance windows as Alertmanager reads them: amtool checks the file and routes each device's alerts
@@ -163,6 +164,17 @@ describe("maintenance windows in alertmanager.yml", () => {
 
         it(`notifies only the alerts outside every window (a weekly window on ${summerZone} summer time honoured)`, () => {
             expect([...new Set(received)].sort()).toEqual(["DeviceDown/later-once", "DeviceDown/later-weekly", "DeviceDown/wtg-01"]);
+        });
+
+        it("mutes exactly what alertmanagerClock (the DST suite's judge) says Alertmanager mutes at this instant", () => {
+            const config = load(fs.readFileSync(file, "utf8")) as { time_intervals: TimeInterval[] };
+            const entriesOf = (name: string) => config.time_intervals.find((t) => t.name === name)!.time_intervals;
+            const scopes = mutedScopes(owners);
+            const mutedNow = (matcher: string) => scopes.find((s) => s.matcher === matcher)!.intervals.some((i) => alertmanagerContains(entriesOf(i), now));
+            const predicted = ["in-once", "later-once", "later-weekly", "dst-check", "wtg-01"].filter((d) => !scopes.some((s) => s.matcher === `instance="${d}"`) || !mutedNow(`instance="${d}"`));
+            if (!mutedNow('site="south"')) predicted.push("s1");
+            const notified = [...new Set(received)].map((r) => r.split("/")[1]);
+            expect(notified.sort()).toEqual(predicted.sort());
         });
 
         it("still shows the muted alerts as active: muting hides no history", async () => {

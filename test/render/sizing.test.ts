@@ -1,4 +1,7 @@
-import { sizeHost } from "../../infra/host/sizing";
+import { loadChecksums } from "../../infra/device";
+import { parseFleet } from "../../infra/fleet";
+import { INTERFACES_PER_SNMP_DEVICE, sizeHost, SERIES_PER_PROBE, SERIES_PER_SNMP_MODULE, SERIES_PER_SNMP_TARGET, watchedSizing } from "../../infra/host/sizing";
+import { MIXED_FLEET } from "../fleet/watchCases";
 
 describe("sizing of the data volume", () => {
     const defaults = { scrapeIntervalSeconds: 30, retentionDays: 30 };
@@ -26,5 +29,39 @@ describe("sizing of the data volume", () => {
         const a = sizeHost({ devices: 1000, scrapeIntervalSeconds: 30, retentionDays: 30 });
         const b = sizeHost({ devices: 1000, scrapeIntervalSeconds: 15, retentionDays: 30 });
         expect(b.backupLocalGiB - b.tsdbGiB * 0.11).toBeCloseTo(2 * (a.backupLocalGiB - a.tsdbGiB * 0.11) - 1, 6);
+    });
+});
+
+describe("sizing counts probe and SNMP devices", () => {
+    const defaults = { scrapeIntervalSeconds: 30, retentionDays: 30 };
+    const fleet = parseFleet(MIXED_FLEET, { file: "endpoints.yaml", checksums: loadChecksums() }).fleet!;
+
+    it("takes every probe of the fleet (a node_exporter device's own too) and every SNMP device's modules", () => {
+        expect(watchedSizing(fleet)).toEqual({
+            probes: ["tcp", "icmp", "tcp", "https", "http", "icmp"],
+            snmpDevices: [
+                ["system", "if_mib"],
+                ["system", "ups"],
+            ],
+        });
+    });
+
+    it("adds their series to the node_exporter devices' and says how many are theirs", () => {
+        const without = sizeHost({ devices: fleet.devices.length, ...defaults });
+        const withWatched = sizeHost({ devices: fleet.devices.length, ...defaults, watched: watchedSizing(fleet) });
+        expect(without).toMatchObject({ probeSeries: 0, snmpSeries: 0 });
+        expect(withWatched.probeSeries).toBe(2 * SERIES_PER_PROBE.tcp + 2 * SERIES_PER_PROBE.icmp + SERIES_PER_PROBE.http + SERIES_PER_PROBE.https);
+        // The switch's interfaces dominate: if_mib is per interface.
+        expect(withWatched.snmpSeries).toBe(2 * SERIES_PER_SNMP_TARGET + 2 * SERIES_PER_SNMP_MODULE.system + SERIES_PER_SNMP_MODULE.ups + INTERFACES_PER_SNMP_DEVICE * SERIES_PER_SNMP_MODULE.if_mib);
+        expect(withWatched.activeSeries).toBe(without.activeSeries + withWatched.probeSeries + withWatched.snmpSeries);
+    });
+
+    it("sizes a fleet of switches and PLCs alone (no node_exporter device) as more than an empty one", () => {
+        const watched = { probes: Array(5000).fill("https"), snmpDevices: Array(5000).fill(["system", "if_mib"]) };
+        const empty = sizeHost({ devices: 0, ...defaults });
+        const agentless = sizeHost({ devices: 0, ...defaults, watched });
+        expect(agentless.activeSeries).toBeGreaterThan(1_000_000);
+        expect(agentless.instanceType).not.toBe(empty.instanceType);
+        expect(agentless.dataVolumeGiB).toBeGreaterThan(empty.dataVolumeGiB);
     });
 });
