@@ -1,3 +1,4 @@
+export * from "./alertRule";
 export * from "./alertRules";
 export * from "./alertmanagerConfig";
 export * from "./maintenanceIntervals";

@@ -1,4 +1,4 @@
-import type { AlertRule, Severity } from "./alertRules";
+import type { AlertRule, Severity } from "./alertRule";
 
 /** Grafana path of the probe and SNMP dashboard for the alert's device. */
 export const WATCHED_DEVICE_DASHBOARD_LINK = "/d/iiotmon-probe-snmp/probes-and-snmp?var-device={{ $labels.instance }}";

@@ -208,6 +208,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                     nodeAlertThresholds: settings.nodeAlertThresholds,
                     collectorSites: collectorSitesOf(fleet),
                     maintenance: maintenanceOwners(fleet),
+                    runbookBaseUrl: settings.runbookBaseUrl,
                     alertChannels: {
                         slackWebhookUrl,
                         webhookUrl,

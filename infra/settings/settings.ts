@@ -1,4 +1,6 @@
+import * as fs from "fs";
 import { isIPv4, isIPv6 } from "net";
+import * as path from "path";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./nodeAlertThresholds";
 import { UserError } from "../common";
 import { collectorSettings, CollectorSettings } from "./collectorSettings";
@@ -55,6 +57,8 @@ export interface StackSettings extends CollectorSettings {
     readonly grafanaTunnelPort: number;
     /** Single sign-on (Grafana's generic OAuth / OIDC); its client secret is the stack secret oauthClientSecret. */
     readonly grafanaOAuth?: GrafanaOAuthSettings;
+    /** Where each alert's runbook_url points: this base followed by `<AlertName>.md`. Defaults to the repository's docs/runbooks/. */
+    readonly runbookBaseUrl: string;
 }
 
 /** Grafana's generic OAuth client, for Entra ID, Google, GitHub, Okta, Keycloak and the like. */
@@ -72,6 +76,17 @@ export interface GrafanaOAuthSettings {
     readonly roleAttributePath?: string;
 }
 
+/**
+ * The runbooks of the repository package.json names (repository.url), on its main branch: the one place the
+ * project's address is written, so a fork that changes it gets links to its own pages.
+ */
+function repositoryRunbooks(): string {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { repository?: { url?: string } };
+    const url = pkg.repository?.url?.replace(/^git\+/, "").replace(/\.git$/, "");
+    if (!url) throw new Error("package.json has no repository.url, from which the default of runbookBaseUrl derives");
+    return `${url}/blob/main/docs/runbooks/`;
+}
+
 export const SETTING_DEFAULTS = {
     fleetFile: "endpoints.yaml",
     nodeExporterTarballDir: ".cache/node_exporter",
@@ -87,6 +102,7 @@ export const SETTING_DEFAULTS = {
     publicIngress: true,
     sshTunnelPort: 2222,
     grafanaTunnelPort: 8443,
+    runbookBaseUrl: repositoryRunbooks(),
 } as const;
 
 /** Range of each node alert threshold setting: percentages, load per core, IO queue length. */
@@ -218,6 +234,8 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
         backupSchedule: pattern("backupSchedule", /^[A-Za-z0-9*:,./ -]+$/, "a systemd OnCalendar expression like *-*-* 02:30:00") ?? SETTING_DEFAULTS.backupSchedule,
         dialTimeoutSeconds: int("dialTimeoutSeconds", SETTING_DEFAULTS.dialTimeoutSeconds, 5, 600) ?? SETTING_DEFAULTS.dialTimeoutSeconds,
         nodeAlertThresholds: thresholds(),
+        // Ends with "/": the alert's page name is appended as it is.
+        runbookBaseUrl: pattern("runbookBaseUrl", /^https?:\/\/\S+\/$/, "an http(s) URL ending with / (the folder of the runbook pages)") ?? SETTING_DEFAULTS.runbookBaseUrl,
     };
     const emailTo = text("alertEmailTo");
     const emailFrom = text("alertEmailFrom");
