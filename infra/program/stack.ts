@@ -16,7 +16,7 @@ import { SiteCollector, siteCollectorNames } from "../../components/siteCollecto
 import { dockerSshOptions } from "./dockerOverSsh";
 import { maintenanceOwners, snmpSecretNames } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
+import { grafanaUrl, CADDY_CONTAINER_PATHS, proxyConfigFiles, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, collectorSitesOf, collectorUsername, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -171,22 +171,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         collectorHashes.push({ username: collectorUsername(site.name), hash: c.bcryptHash });
     }
     const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem, pulumi.all(collectorHashes.map((c) => c.hash))]).apply(([ip, cert, key, hashes]) => ({
-        "config/caddy/Caddyfile": renderCaddyfile({
-            tls: grafanaTls(settings, ip),
-            upstream: serviceAddress("grafana"),
-            extraSites: collectorHashes.length
-                ? [
-                      renderRemoteWriteSite({
-                          port: settings.remoteWritePort,
-                          addresses: settings.grafanaDomain ? [settings.grafanaDomain] : [ip],
-                          ...(cert && key ? { tls: { certFile: CADDY_CONTAINER_PATHS.certFile, keyFile: CADDY_CONTAINER_PATHS.keyFile } } : {}),
-                          upstream: serviceAddress("prometheus"),
-                          credentials: collectorHashes.map((c, i) => ({ username: c.username, bcryptHash: hashes[i] })),
-                          allowedCidrs: settings.collectorSourceCidrs,
-                      }),
-                  ]
-                : [],
-        }),
+        ...proxyConfigFiles({ settings, elasticIp: ip, collectors: collectorHashes.map((c, i) => ({ username: c.username, bcryptHash: hashes[i] })) }),
         ...(cert && key ? { [`config/caddy/tls/${CADDY_CONTAINER_PATHS.certFile.split("/").pop()}`]: cert, [`config/caddy/tls/${CADDY_CONTAINER_PATHS.keyFile.split("/").pop()}`]: key } : {}),
     }));
     const grafanaAdminPassword = inputs.grafanaSecrets?.adminPassword ?? new random.RandomPassword(STACK_RESOURCES.grafanaAdminSecret, { length: 32, special: false }).result;

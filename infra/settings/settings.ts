@@ -47,6 +47,8 @@ export interface StackSettings extends CollectorSettings {
     readonly acmeCaUrl: string;
     /** Contact address given to the ACME CA (expiry notices). Defaults to none. */
     readonly acmeEmail?: string;
+    /** PEM of the root certificate(s) of a private ACME CA (step-ca, Pebble) at acmeCaUrl, which Caddy then trusts for it. Defaults to none (a public CA). */
+    readonly acmeCaRootPem?: string;
     /** Who may reach port 80 for ACME's HTTP-01 challenge, with grafanaDomain. Defaults to anywhere (Let's Encrypt validates from many places). */
     readonly acmeChallengeCidrs: readonly string[];
     /** false: no ingress rule at all; Grafana and SSH only through AWS SSM port forwarding. Defaults to true. */
@@ -249,6 +251,9 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
     return { ...settings, ...email, ...access, ...collectors };
 }
 
+/** One or more PEM certificate blocks and whitespace between them, nothing else. */
+const PEM_CERTIFICATES = /^(?:-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** The settings of how people reach Grafana (domain and ACME, public ingress, SSO); every key is read, set or not. */
@@ -258,7 +263,7 @@ function grafanaAccess(
     int: (k: string, def: number | undefined, min: number, max: number) => number | undefined,
     cidrs: (k: string, def: string[]) => string[],
     fail: (k: string, msg: string) => void,
-): Pick<StackSettings, "grafanaDomain" | "acmeCaUrl" | "acmeEmail" | "acmeChallengeCidrs" | "publicIngress" | "sshTunnelPort" | "grafanaTunnelPort" | "grafanaOAuth"> {
+): Pick<StackSettings, "grafanaDomain" | "acmeCaUrl" | "acmeEmail" | "acmeCaRootPem" | "acmeChallengeCidrs" | "publicIngress" | "sshTunnelPort" | "grafanaTunnelPort" | "grafanaOAuth"> {
     const domain = text("grafanaDomain")?.toLowerCase();
     if (domain !== undefined && !HOSTNAME.test(domain)) fail("grafanaDomain", `"${domain}" is not a DNS name like grafana.example.com (an IP address needs no setting: the stack's CA signs a certificate for the Elastic IP)`);
     const https = (k: string): string | undefined => {
@@ -269,6 +274,12 @@ function grafanaAccess(
     const acmeCaUrl = https("acmeCaUrl") ?? SETTING_DEFAULTS.acmeCaUrl;
     const acmeEmail = text("acmeEmail");
     if (acmeEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(acmeEmail)) fail("acmeEmail", `"${acmeEmail}" is not an e-mail address`);
+    const acmeCaRootPem = text("acmeCaRootPem");
+    if (acmeCaRootPem !== undefined) {
+        // Nothing but certificates: a private key pasted by mistake must not reach the host's config.
+        if (!PEM_CERTIFICATES.test(acmeCaRootPem)) fail("acmeCaRootPem", "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----), e.g. pulumi config set acmeCaRootPem -- \"$(cat root_ca.crt)\"");
+        if (domain === undefined) fail("acmeCaRootPem", "is only used with grafanaDomain (certificates from an ACME CA); without a domain the stack's own CA signs Grafana's certificate");
+    }
     const acmeChallengeCidrs = cidrs("acmeChallengeCidrs", [...SETTING_DEFAULTS.acmeChallengeCidrs]);
     const publicIngress = bool("publicIngress", SETTING_DEFAULTS.publicIngress);
     if (!publicIngress && domain !== undefined) {
@@ -297,6 +308,7 @@ function grafanaAccess(
         ...(domain !== undefined ? { grafanaDomain: domain } : {}),
         acmeCaUrl,
         ...(acmeEmail !== undefined ? { acmeEmail } : {}),
+        ...(acmeCaRootPem !== undefined ? { acmeCaRootPem: `${acmeCaRootPem}\n` } : {}),
         acmeChallengeCidrs,
         publicIngress,
         sshTunnelPort,
