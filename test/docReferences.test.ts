@@ -152,6 +152,7 @@ function check(c: DocCommand): { ok: boolean; how: string; output: string } {
     if (c.tool === "lab") return { ok: isLabCommand(c.args), how: "parsed", output: "" };
     const files = localFiles(c.args);
     const args = files ?? [...c.args, "--help"];
+    // starts: promtool amtool
     const r = spawnSync(c.tool, args, { encoding: "utf8", cwd: ROOT });
     return { ok: r.status === 0, how: files ? "ran" : "ran with --help", output: `${r.stdout}${r.stderr}`.slice(-600) };
 }
