@@ -10,6 +10,12 @@ export interface AlertRule {
     readonly annotations: { readonly summary: string; readonly description: string } & Record<string, string>;
 }
 
+/**
+ * Label of the monitoring system's own alerts (the host's node alerts, backups, Prometheus and
+ * Alertmanager, the exporters), by which Alertmanager routes them apart from the fleet's. Fleet labels may not use it.
+ */
+export const MONITORING_SCOPE = { iiotmon_scope: "monitoring" } as const;
+
 /** Where the runbook of an alert is: one Markdown page per alert name under the base (docs/runbooks/ by default). */
 export function runbookUrl(baseUrl: string, alert: string): string {
     return `${baseUrl}${alert}.md`;

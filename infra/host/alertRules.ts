@@ -1,7 +1,7 @@
 import { dump } from "js-yaml";
 import { mixinNodeRules } from "./nodeAlertRules";
 import { exporterRules, probeRules, snmpRules, WATCH_ALERT_DEFAULTS, WatchAlertOptions } from "./watchAlertRules";
-import { AlertRule, Severity, withRunbook } from "./alertRule";
+import { AlertRule, MONITORING_SCOPE, Severity, withRunbook } from "./alertRule";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds, SETTING_DEFAULTS } from "../settings";
 
 /** Grafana path of the device dashboard for the alert's device (prefix it with your Grafana URL). */
@@ -104,12 +104,6 @@ export function collectorRules(sites: readonly CollectorSiteRef[]): AlertRule[] 
             },
         }));
 }
-
-/**
- * Label of the monitoring system's own alerts (the host's node alerts, backups, Prometheus and
- * Alertmanager), by which Alertmanager routes them apart from the fleet's. Fleet labels may not use it.
- */
-export const MONITORING_SCOPE = { iiotmon_scope: "monitoring" } as const;
 
 /** The node mixin's alerts for the fleet's devices (`job="node"`). */
 export function nodeRules(thresholds: NodeAlertThresholds = NODE_ALERT_DEFAULTS): AlertRule[] {
