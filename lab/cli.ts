@@ -98,17 +98,34 @@ const USAGE = `usage: npm run lab -- <command>
   down          stop everything the lab started
   first-look    probe and SNMP devices, the exporters and Prometheus with the rendered configuration, until Ctrl-C`;
 
+/** The commands and the one argument each takes, if any: what `main` accepts, and what docs' `npm run lab` lines are checked against. */
+export const LAB_COMMANDS: Readonly<Record<string, { readonly arg?: RegExp }>> = {
+    up: { arg: /^\d+$/ },
+    apply: { arg: /^\S+$/ },
+    status: {},
+    down: {},
+    "first-look": {},
+};
+
+/** Whether `npm run lab -- ARGS` names a command of LAB_COMMANDS with exactly the argument it takes. */
+export function isLabCommand(args: readonly string[]): boolean {
+    const [cmd, ...rest] = args;
+    const c = cmd !== undefined && Object.prototype.hasOwnProperty.call(LAB_COMMANDS, cmd) ? LAB_COMMANDS[cmd] : undefined;
+    if (!c) return false;
+    return c.arg ? rest.length === 1 && c.arg.test(rest[0]) : rest.length === 0;
+}
+
 async function main(args: string[]): Promise<number> {
     const [cmd, arg] = args;
-    if (cmd === "up" && arg && /^\d+$/.test(arg)) await up(Number(arg));
-    else if (cmd === "apply" && arg) return apply(arg);
-    else if (cmd === "status") status();
-    else if (cmd === "down") await down();
-    else if (cmd === "first-look") await firstLook();
-    else {
+    if (!isLabCommand(args)) {
         console.error(USAGE);
         return 2;
     }
+    if (cmd === "up") await up(Number(arg));
+    else if (cmd === "apply") return apply(arg);
+    else if (cmd === "status") status();
+    else if (cmd === "down") await down();
+    else if (cmd === "first-look") await firstLook();
     return 0;
 }
 

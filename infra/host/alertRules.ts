@@ -1,18 +1,8 @@
 import { dump } from "js-yaml";
 import { mixinNodeRules } from "./nodeAlertRules";
 import { exporterRules, probeRules, snmpRules, WATCH_ALERT_DEFAULTS, WatchAlertOptions } from "./watchAlertRules";
-import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "../settings";
-
-export type Severity = "critical" | "warning" | "info";
-
-/** A Prometheus alerting rule with the product's conventions: a severity, a summary, a description, a link. */
-export interface AlertRule {
-    readonly alert: string;
-    readonly expr: string;
-    readonly for?: string;
-    readonly labels: { readonly severity: Severity } & Record<string, string>;
-    readonly annotations: { readonly summary: string; readonly description: string } & Record<string, string>;
-}
+import { AlertRule, MONITORING_SCOPE, Severity, withRunbook } from "./alertRule";
+import { NODE_ALERT_DEFAULTS, NodeAlertThresholds, SETTING_DEFAULTS } from "../settings";
 
 /** Grafana path of the device dashboard for the alert's device (prefix it with your Grafana URL). */
 export const DEVICE_DASHBOARD_LINK = "/d/iiotmon-device/device?var-device={{ $labels.instance }}";
@@ -115,12 +105,6 @@ export function collectorRules(sites: readonly CollectorSiteRef[]): AlertRule[] 
         }));
 }
 
-/**
- * Label of the monitoring system's own alerts (the host's node alerts, backups, Prometheus and
- * Alertmanager), by which Alertmanager routes them apart from the fleet's. Fleet labels may not use it.
- */
-export const MONITORING_SCOPE = { iiotmon_scope: "monitoring" } as const;
-
 /** The node mixin's alerts for the fleet's devices (`job="node"`). */
 export function nodeRules(thresholds: NodeAlertThresholds = NODE_ALERT_DEFAULTS): AlertRule[] {
     return mixinNodeRules(
@@ -182,21 +166,35 @@ export function renderRuleFile(groupName: string, rules: readonly AlertRule[]): 
     return "# Rendered by iiot-monitoring; do not edit on the host.\n" + dump({ groups: [{ name: groupName, rules }] }, { lineWidth: 400 });
 }
 
-/** All rule files by name; collectors.yml only when a site has a collector. */
-export function ruleFiles(
-    thresholds: NodeAlertThresholds = NODE_ALERT_DEFAULTS,
-    watch: WatchAlertOptions = WATCH_ALERT_DEFAULTS,
-    fleet: FleetAlertDurations = FLEET_ALERT_DEFAULTS,
-    collectorSites: readonly CollectorSiteRef[] = [],
-): Record<string, string> {
+/** What the rule files depend on; every field has the production default. */
+export interface RuleFileOptions {
+    /** Thresholds of the node alerts. Defaults to the node mixin's. */
+    readonly thresholds?: NodeAlertThresholds;
+    /** Durations and thresholds of the probe and SNMP alerts. */
+    readonly watch?: WatchAlertOptions;
+    /** How long before DeviceDown and SiteDown fire. */
+    readonly fleet?: FleetAlertDurations;
+    /** Sites scraped by a collector: one SiteUnreachable rule each. Defaults to none. */
+    readonly collectorSites?: readonly CollectorSiteRef[];
+    /** Base URL of the runbooks (`<base><AlertName>.md`). Defaults to the setting runbookBaseUrl's default. */
+    readonly runbookBaseUrl?: string;
+}
+
+/** All rule files by name; collectors.yml only when a site has a collector. Every rule links to its runbook. */
+export function ruleFiles(o: RuleFileOptions = {}): Record<string, string> {
+    const thresholds = o.thresholds ?? NODE_ALERT_DEFAULTS;
+    const watch = o.watch ?? WATCH_ALERT_DEFAULTS;
+    const collectorSites = o.collectorSites ?? [];
+    const base = o.runbookBaseUrl ?? SETTING_DEFAULTS.runbookBaseUrl;
+    const file = (group: string, rules: readonly AlertRule[]) => renderRuleFile(group, rules.map((r) => withRunbook(r, base)));
     return {
-        ...(collectorSites.length ? { "collectors.yml": renderRuleFile("collectors", collectorRules(collectorSites)) } : {}),
-        "fleet.yml": renderRuleFile("fleet", fleetRules(fleet)),
-        "node.yml": renderRuleFile("node", nodeRules(thresholds)),
-        "monitoring-host.yml": renderRuleFile("monitoring-host", hostNodeRules(thresholds)),
-        "hardware.yml": renderRuleFile("hardware", hardwareRules()),
-        "monitoring.yml": renderRuleFile("monitoring", [...monitoringRules(), ...exporterRules()]),
-        "probes.yml": renderRuleFile("probes", probeRules(watch)),
-        "snmp.yml": renderRuleFile("snmp", snmpRules(watch)),
+        ...(collectorSites.length ? { "collectors.yml": file("collectors", collectorRules(collectorSites)) } : {}),
+        "fleet.yml": file("fleet", fleetRules(o.fleet ?? FLEET_ALERT_DEFAULTS)),
+        "node.yml": file("node", nodeRules(thresholds)),
+        "monitoring-host.yml": file("monitoring-host", hostNodeRules(thresholds)),
+        "hardware.yml": file("hardware", hardwareRules()),
+        "monitoring.yml": file("monitoring", [...monitoringRules(), ...exporterRules()]),
+        "probes.yml": file("probes", probeRules(watch)),
+        "snmp.yml": file("snmp", snmpRules(watch)),
     };
 }

@@ -1,6 +1,6 @@
 import { dump } from "js-yaml";
 import { OwnedWindows } from "../fleet";
-import { MONITORING_SCOPE } from "./alertRules";
+import { MONITORING_SCOPE } from "./alertRule";
 import { maintenanceTimeIntervals, mutedScopes } from "./maintenanceIntervals";
 
 /** Where alerts go. Every field is optional: with none, alerts are visible in Grafana and Alertmanager only. */

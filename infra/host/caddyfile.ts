@@ -40,6 +40,8 @@ export const CADDY_CONTAINER_PATHS = {
     caddyfile: `${mountPoint("config/caddy")}/Caddyfile`,
     certFile: `${mountPoint("config/caddy")}/tls/grafana.crt`,
     keyFile: `${mountPoint("config/caddy")}/tls/grafana.key`,
+    /** The root of a private ACME CA (setting acmeCaRootPem), which Caddy trusts for that CA's directory only. */
+    acmeCaRootFile: `${mountPoint("config/caddy")}/acme-ca-root.pem`,
 } as const;
 
 function siteAddress(host: string, port: number): string {

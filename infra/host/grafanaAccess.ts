@@ -12,9 +12,16 @@ export function stackCaCertificateSubject(elasticIp: string | undefined): { comm
 }
 
 /** How Caddy gets Grafana's certificate, from the settings. */
-export function grafanaTls(settings: Pick<StackSettings, "grafanaDomain" | "acmeCaUrl" | "acmeEmail">, elasticIp: string): GrafanaTls {
+export function grafanaTls(settings: Pick<StackSettings, "grafanaDomain" | "acmeCaUrl" | "acmeEmail"> & Partial<Pick<StackSettings, "acmeCaRootPem">>, elasticIp: string): GrafanaTls {
     if (settings.grafanaDomain) {
-        return { kind: "acme", domain: settings.grafanaDomain, caUrl: settings.acmeCaUrl, ...(settings.acmeEmail ? { email: settings.acmeEmail } : {}) };
+        return {
+            kind: "acme",
+            domain: settings.grafanaDomain,
+            caUrl: settings.acmeCaUrl,
+            ...(settings.acmeEmail ? { email: settings.acmeEmail } : {}),
+            // The root file comes with the Caddyfile (proxyConfigFiles).
+            ...(settings.acmeCaRootPem ? { caRootFile: CADDY_CONTAINER_PATHS.acmeCaRootFile } : {}),
+        };
     }
     const s = stackCaCertificateSubject(elasticIp);
     return { kind: "stack-ca", addresses: [...s.ipAddresses, ...s.dnsNames], certFile: CADDY_CONTAINER_PATHS.certFile, keyFile: CADDY_CONTAINER_PATHS.keyFile };

@@ -49,6 +49,8 @@ export interface HostConfigOptions {
     readonly exporters?: { readonly blackbox: string; readonly snmp: string };
     /** Sites scraped by a collector: their alert rules, and how old a sample the receiver accepts. */
     readonly collectorSites?: readonly CollectorSiteRef[];
+    /** Base URL of the alerts' runbooks. Defaults to the repository's docs/runbooks/. */
+    readonly runbookBaseUrl?: string;
     /** Maintenance windows of devices and sites (maintenanceOwners(fleet)): alertmanager.yml mutes them. Defaults to none. */
     readonly maintenance?: readonly OwnedWindows[];
     /** The long-term store (longTermStore: amp) and the active series it receives. Defaults to none. */
@@ -79,7 +81,7 @@ export function renderHostConfigFiles(o: HostConfigOptions): Record<string, stri
                 ? { remoteWrite: ampRemoteWriteTarget(o.longTermStore.workspace, { activeSeries: o.longTermStore.activeSeries, scrapeIntervalSeconds: o.scrapeIntervalSeconds ?? 30 }) }
                 : {}),
         }),
-        ...Object.fromEntries(Object.entries(ruleFiles(o.nodeAlertThresholds, o.watchAlerts, o.fleetAlerts, o.collectorSites)).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
+        ...Object.fromEntries(Object.entries(ruleFiles({ thresholds: o.nodeAlertThresholds, watch: o.watchAlerts, fleet: o.fleetAlerts, collectorSites: o.collectorSites, runbookBaseUrl: o.runbookBaseUrl })).map(([name, text]) => [`config/prometheus/rules/${name}`, text])),
         "config/alertmanager/alertmanager.yml": renderAlertmanagerConfig(o.alertChannels, o.maintenance),
         "config/grafana/provisioning/datasources/iiotmon.yaml": renderGrafanaDatasources(o.longTermStore?.workspace),
         "config/grafana/provisioning/dashboards/iiotmon.yaml": renderGrafanaDashboardProvider(),

@@ -1,3 +1,4 @@
+export * from "./alertRule";
 export * from "./alertRules";
 export * from "./alertmanagerConfig";
 export * from "./maintenanceIntervals";
@@ -21,6 +22,7 @@ export * from "./hostSystemFiles";
 export * from "./ingressRules";
 export * from "./nodeAlertRules";
 export * from "./prometheusConfig";
+export * from "./proxyConfigFiles";
 export * from "./scrapeTargets";
 export * from "./sizing";
 export * from "./snmpConfig";

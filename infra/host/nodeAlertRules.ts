@@ -1,4 +1,4 @@
-import type { AlertRule, Severity } from "./alertRules";
+import type { AlertRule, Severity } from "./alertRule";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "../settings";
 
 /** The mixin's settings we keep as they are: windows, selectors, and the thresholds nobody tunes. */

@@ -1,4 +1,4 @@
-import type { AlertRule, Severity } from "./alertRules";
+import { AlertRule, MONITORING_SCOPE, Severity } from "./alertRule";
 
 /** Grafana path of the probe and SNMP dashboard for the alert's device. */
 export const WATCHED_DEVICE_DASHBOARD_LINK = "/d/iiotmon-probe-snmp/probes-and-snmp?var-device={{ $labels.instance }}";
@@ -105,7 +105,7 @@ export function exporterRules(): AlertRule[] {
             alert: "ExporterDown",
             expr: 'up{job=~"blackbox-exporter|snmp-exporter"} == 0',
             for: "5m",
-            labels: { severity: "critical", iiotmon_scope: "monitoring" },
+            labels: { severity: "critical", ...MONITORING_SCOPE },
             annotations: {
                 summary: "{{ $labels.job }} is down on the monitoring host",
                 description: "Prometheus cannot scrape {{ $labels.job }} on the monitoring host: the probe or SNMP devices it watches are not watched; check `docker ps` on the host.",

@@ -17,7 +17,7 @@ import { LongTermStore, longTermStoreNames } from "../../components/longTermStor
 import { dockerSshOptions } from "./dockerOverSsh";
 import { fleetSnmpSecretNames, maintenanceOwners } from "../fleet";
 import { loadCollectorChecksums, PushedTarballs } from "../device";
-import { grafanaTls, grafanaUrl, CADDY_CONTAINER_PATHS, renderCaddyfile, serviceAddress, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, watchedSizing, capacityWarning, ampQuotaWarning, collectorSitesOf, collectorUsername, renderRemoteWriteSite, REMOTE_WRITE_PATH } from "../host";
+import { grafanaUrl, CADDY_CONTAINER_PATHS, proxyConfigFiles, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, watchedSizing, capacityWarning, ampQuotaWarning, collectorSitesOf, collectorUsername, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
 import { UserError } from "../common";
@@ -186,22 +186,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
         collectorHashes.push({ username: collectorUsername(site.name), hash: c.bcryptHash });
     }
     const proxyFiles = pulumi.all([host.access.publicIp, certificate?.certPem, certificate?.privateKeyPem, pulumi.all(collectorHashes.map((c) => c.hash))]).apply(([ip, cert, key, hashes]) => ({
-        "config/caddy/Caddyfile": renderCaddyfile({
-            tls: grafanaTls(settings, ip),
-            upstream: serviceAddress("grafana"),
-            extraSites: collectorHashes.length
-                ? [
-                      renderRemoteWriteSite({
-                          port: settings.remoteWritePort,
-                          addresses: settings.grafanaDomain ? [settings.grafanaDomain] : [ip],
-                          ...(cert && key ? { tls: { certFile: CADDY_CONTAINER_PATHS.certFile, keyFile: CADDY_CONTAINER_PATHS.keyFile } } : {}),
-                          upstream: serviceAddress("prometheus"),
-                          credentials: collectorHashes.map((c, i) => ({ username: c.username, bcryptHash: hashes[i] })),
-                          allowedCidrs: settings.collectorSourceCidrs,
-                      }),
-                  ]
-                : [],
-        }),
+        ...proxyConfigFiles({ settings, elasticIp: ip, collectors: collectorHashes.map((c, i) => ({ username: c.username, bcryptHash: hashes[i] })) }),
         ...(cert && key ? { [`config/caddy/tls/${CADDY_CONTAINER_PATHS.certFile.split("/").pop()}`]: cert, [`config/caddy/tls/${CADDY_CONTAINER_PATHS.keyFile.split("/").pop()}`]: key } : {}),
     }));
     const grafanaAdminPassword = inputs.grafanaSecrets?.adminPassword ?? new random.RandomPassword(STACK_RESOURCES.grafanaAdminSecret, { length: 32, special: false }).result;
@@ -224,6 +209,7 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                     collectorSites: collectorSitesOf(fleet),
                     maintenance: maintenanceOwners(fleet),
                     ...(ampEndpoint && ampRegion ? { longTermStore: { workspace: { prometheusEndpoint: ampEndpoint, region: ampRegion }, activeSeries: size.activeSeries } } : {}),
+                    runbookBaseUrl: settings.runbookBaseUrl,
                     alertChannels: {
                         slackWebhookUrl,
                         webhookUrl,

@@ -1,4 +1,6 @@
+import * as fs from "fs";
 import { isIPv4, isIPv6 } from "net";
+import * as path from "path";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./nodeAlertThresholds";
 import { UserError } from "../common";
 import { collectorSettings, CollectorSettings } from "./collectorSettings";
@@ -47,6 +49,8 @@ export interface StackSettings extends CollectorSettings {
     readonly acmeCaUrl: string;
     /** Contact address given to the ACME CA (expiry notices). Defaults to none. */
     readonly acmeEmail?: string;
+    /** PEM of the root certificate(s) of a private ACME CA (step-ca, Pebble) at acmeCaUrl, which Caddy then trusts for it. Defaults to none (a public CA). */
+    readonly acmeCaRootPem?: string;
     /** Who may reach port 80 for ACME's HTTP-01 challenge, with grafanaDomain. Defaults to anywhere (Let's Encrypt validates from many places). */
     readonly acmeChallengeCidrs: readonly string[];
     /** false: no ingress rule at all; Grafana and SSH only through AWS SSM port forwarding. Defaults to true. */
@@ -57,6 +61,8 @@ export interface StackSettings extends CollectorSettings {
     readonly grafanaTunnelPort: number;
     /** Single sign-on (Grafana's generic OAuth / OIDC); its client secret is the stack secret oauthClientSecret. */
     readonly grafanaOAuth?: GrafanaOAuthSettings;
+    /** Where each alert's runbook_url points: this base followed by `<AlertName>.md`. Defaults to the repository's docs/runbooks/. */
+    readonly runbookBaseUrl: string;
 }
 
 /** Grafana's generic OAuth client, for Entra ID, Google, GitHub, Okta, Keycloak and the like. */
@@ -72,6 +78,17 @@ export interface GrafanaOAuthSettings {
     readonly scopes: string;
     /** JMESPath over the token/userinfo claims giving "Admin", "Editor" or "Viewer"; undefined: everyone signs in as Viewer. */
     readonly roleAttributePath?: string;
+}
+
+/**
+ * The runbooks of the repository package.json names (repository.url), on its main branch: the one place the
+ * project's address is written, so a fork that changes it gets links to its own pages.
+ */
+function repositoryRunbooks(): string {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { repository?: { url?: string } };
+    const url = pkg.repository?.url?.replace(/^git\+/, "").replace(/\.git$/, "");
+    if (!url) throw new Error("package.json has no repository.url, from which the default of runbookBaseUrl derives");
+    return `${url}/blob/main/docs/runbooks/`;
 }
 
 export const SETTING_DEFAULTS = {
@@ -90,6 +107,7 @@ export const SETTING_DEFAULTS = {
     publicIngress: true,
     sshTunnelPort: 2222,
     grafanaTunnelPort: 8443,
+    runbookBaseUrl: repositoryRunbooks(),
 } as const;
 
 /** Range of each node alert threshold setting: percentages, load per core, IO queue length. */
@@ -222,6 +240,8 @@ export function parseSettings(raw: RawSettings, project = "iiot-monitoring"): St
         backupSchedule: pattern("backupSchedule", /^[A-Za-z0-9*:,./ -]+$/, "a systemd OnCalendar expression like *-*-* 02:30:00") ?? SETTING_DEFAULTS.backupSchedule,
         dialTimeoutSeconds: int("dialTimeoutSeconds", SETTING_DEFAULTS.dialTimeoutSeconds, 5, 600) ?? SETTING_DEFAULTS.dialTimeoutSeconds,
         nodeAlertThresholds: thresholds(),
+        // Ends with "/": the alert's page name is appended as it is.
+        runbookBaseUrl: pattern("runbookBaseUrl", /^https?:\/\/\S+\/$/, "an http(s) URL ending with / (the folder of the runbook pages)") ?? SETTING_DEFAULTS.runbookBaseUrl,
     };
     const emailTo = text("alertEmailTo");
     const emailFrom = text("alertEmailFrom");
@@ -241,6 +261,9 @@ function longTermStore(v: string | undefined, fail: (k: string, msg: string) => 
     return SETTING_DEFAULTS.longTermStore;
 }
 
+/** One or more PEM certificate blocks and whitespace between them, nothing else. */
+const PEM_CERTIFICATES = /^(?:-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** The settings of how people reach Grafana (domain and ACME, public ingress, SSO); every key is read, set or not. */
@@ -250,7 +273,7 @@ function grafanaAccess(
     int: (k: string, def: number | undefined, min: number, max: number) => number | undefined,
     cidrs: (k: string, def: string[]) => string[],
     fail: (k: string, msg: string) => void,
-): Pick<StackSettings, "grafanaDomain" | "acmeCaUrl" | "acmeEmail" | "acmeChallengeCidrs" | "publicIngress" | "sshTunnelPort" | "grafanaTunnelPort" | "grafanaOAuth"> {
+): Pick<StackSettings, "grafanaDomain" | "acmeCaUrl" | "acmeEmail" | "acmeCaRootPem" | "acmeChallengeCidrs" | "publicIngress" | "sshTunnelPort" | "grafanaTunnelPort" | "grafanaOAuth"> {
     const domain = text("grafanaDomain")?.toLowerCase();
     if (domain !== undefined && !HOSTNAME.test(domain)) fail("grafanaDomain", `"${domain}" is not a DNS name like grafana.example.com (an IP address needs no setting: the stack's CA signs a certificate for the Elastic IP)`);
     const https = (k: string): string | undefined => {
@@ -261,6 +284,12 @@ function grafanaAccess(
     const acmeCaUrl = https("acmeCaUrl") ?? SETTING_DEFAULTS.acmeCaUrl;
     const acmeEmail = text("acmeEmail");
     if (acmeEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(acmeEmail)) fail("acmeEmail", `"${acmeEmail}" is not an e-mail address`);
+    const acmeCaRootPem = text("acmeCaRootPem");
+    if (acmeCaRootPem !== undefined) {
+        // Nothing but certificates: a private key pasted by mistake must not reach the host's config.
+        if (!PEM_CERTIFICATES.test(acmeCaRootPem)) fail("acmeCaRootPem", "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----), e.g. pulumi config set acmeCaRootPem -- \"$(cat root_ca.crt)\"");
+        if (domain === undefined) fail("acmeCaRootPem", "is only used with grafanaDomain (certificates from an ACME CA); without a domain the stack's own CA signs Grafana's certificate");
+    }
     const acmeChallengeCidrs = cidrs("acmeChallengeCidrs", [...SETTING_DEFAULTS.acmeChallengeCidrs]);
     const publicIngress = bool("publicIngress", SETTING_DEFAULTS.publicIngress);
     if (!publicIngress && domain !== undefined) {
@@ -289,6 +318,7 @@ function grafanaAccess(
         ...(domain !== undefined ? { grafanaDomain: domain } : {}),
         acmeCaUrl,
         ...(acmeEmail !== undefined ? { acmeEmail } : {}),
+        ...(acmeCaRootPem !== undefined ? { acmeCaRootPem: `${acmeCaRootPem}\n` } : {}),
         acmeChallengeCidrs,
         publicIngress,
         sshTunnelPort,

@@ -16,7 +16,9 @@ import {
     renderSiteTargets,
     renderTargetsFile,
     ruleFiles,
+    withRunbook,
 } from "../../infra/host";
+import { SETTING_DEFAULTS } from "../../infra/settings";
 import { KEY_A, KEY_B } from "../fleet/malformedCases";
 
 const CHECKSUMS = loadChecksums();
@@ -185,14 +187,14 @@ describe("collector alerts under promtool test rules", () => {
     const dev = (i: string) => `up{job="node",instance="${i}",site="offshore",region="sea"}`;
 
     function promtool(series: { series: string; values: string }[], tests: { eval_time: string; alertname: string; exp_alerts: object[] }[]): string {
-        for (const [name, text] of Object.entries(ruleFiles(undefined, undefined, undefined, sites))) fs.writeFileSync(path.join(dir, name), text);
-        fs.writeFileSync(path.join(dir, "t.yml"), dump({ rule_files: Object.keys(ruleFiles(undefined, undefined, undefined, sites)), evaluation_interval: "1m", tests: [{ interval: "1m", input_series: series, alert_rule_test: tests }] }, { lineWidth: 400 }));
+        for (const [name, text] of Object.entries(ruleFiles({ collectorSites: sites }))) fs.writeFileSync(path.join(dir, name), text);
+        fs.writeFileSync(path.join(dir, "t.yml"), dump({ rule_files: Object.keys(ruleFiles({ collectorSites: sites })), evaluation_interval: "1m", tests: [{ interval: "1m", input_series: series, alert_rule_test: tests }] }, { lineWidth: 400 }));
         const r = spawnSync("promtool", ["test", "rules", "t.yml"], { encoding: "utf8", cwd: dir });
         return `${r.stdout}${r.stderr}`;
     }
     const unreachable = {
         exp_labels: { alertname: "SiteUnreachable", severity: "critical", site: "offshore", region: "sea", instance: "osp-gw", job: "collector" },
-        exp_annotations: Object.fromEntries(Object.entries(collectorRules(sites)[0].annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.site \}\}/g, "offshore")])),
+        exp_annotations: Object.fromEntries(Object.entries(withRunbook(collectorRules(sites)[0], SETTING_DEFAULTS.runbookBaseUrl).annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.site \}\}/g, "offshore")])),
     };
 
     it("the link drops: SiteUnreachable fires after 3 minutes; DeviceDown and SiteDown stay silent", () => {
@@ -219,11 +221,11 @@ describe("collector alerts under promtool test rules", () => {
     });
 
     function deviceDownAnnotations(instance: string): Record<string, string> {
-        const a = fleetRules().find((r) => r.alert === "DeviceDown")!.annotations;
+        const a = withRunbook(fleetRules().find((r) => r.alert === "DeviceDown")!, SETTING_DEFAULTS.runbookBaseUrl).annotations;
         return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.instance \}\}/g, instance).replace(/\{\{ \$labels\.site \}\}/g, "offshore").replace(/\{\{ \$labels\.region \}\}/g, "sea")]));
     }
     function siteDownAnnotations(): Record<string, string> {
-        const a = fleetRules().find((r) => r.alert === "SiteDown")!.annotations;
+        const a = withRunbook(fleetRules().find((r) => r.alert === "SiteDown")!, SETTING_DEFAULTS.runbookBaseUrl).annotations;
         return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.site \}\}/g, "offshore").replace(/\{\{ \$labels\.region \}\}/g, "sea")]));
     }
 });

@@ -3,7 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { grafanaTls, stackCaCertificateSubject } from "../../infra/host/grafanaAccess";
-import { renderCaddyfile, SECURITY_HEADERS } from "../../infra/host/caddyfile";
+import { CADDY_CONTAINER_PATHS, renderCaddyfile, SECURITY_HEADERS } from "../../infra/host/caddyfile";
+import { serviceAddress } from "../../infra/host/hostLayout";
+import { proxyConfigFiles } from "../../infra/host/proxyConfigFiles";
 import { ProxyNamespace } from "../../lab/proxyNamespace";
 import { DEFAULT_SETTINGS_FOR_TESTS } from "../harness";
 
@@ -145,10 +147,17 @@ describe("Grafana behind Caddy, with a domain and certificates from an ACME CA (
             path.join(dir, "pebble.json"),
             JSON.stringify({ pebble: { listenAddress: "127.0.0.1:14000", managementListenAddress: "127.0.0.1:15000", certificate: api.cert, privateKey: api.key, httpPort: 80, tlsPort: 443, ocspResponderURL: "", externalAccountBindingRequired: false } }),
         );
-        const tls = grafanaTls({ ...DEFAULT_SETTINGS_FOR_TESTS, grafanaDomain: DOMAIN, acmeCaUrl: "https://127.0.0.1:14000/dir" }, ELASTIC_IP);
-        if (tls.kind !== "acme") throw new Error("expected the ACME mode with a domain");
-        const caddyfile = path.join(dir, "Caddyfile");
-        fs.writeFileSync(caddyfile, renderCaddyfile({ tls: { ...tls, caRootFile: api.ca }, upstream: GRAFANA }));
+        // Pebble is a private ACME CA: its root reaches Caddy through the setting acmeCaRootPem, in the files the
+        // stack writes to the host's config/caddy (here a directory of the test, in place of the container's /etc/caddy).
+        const settings = { ...DEFAULT_SETTINGS_FOR_TESTS, grafanaDomain: DOMAIN, acmeCaUrl: "https://127.0.0.1:14000/dir", acmeCaRootPem: fs.readFileSync(api.ca, "utf8") };
+        const files = proxyConfigFiles({ settings, elasticIp: ELASTIC_IP, collectors: [] });
+        const caddyDir = path.join(dir, "etc-caddy");
+        fs.mkdirSync(caddyDir);
+        for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(caddyDir, path.basename(rel)), text);
+        const caddyfile = path.join(caddyDir, "Caddyfile");
+        const mount = `${path.posix.dirname(CADDY_CONTAINER_PATHS.caddyfile)}/`;
+        // Grafana is the stand-in on the namespace's loopback, not the host's container.
+        fs.writeFileSync(caddyfile, files["config/caddy/Caddyfile"].split(mount).join(`${caddyDir}/`).replace(`reverse_proxy ${serviceAddress("grafana")}`, `reverse_proxy ${GRAFANA}`));
         ns.create();
         // The ACME server resolves the domain with its own DNS (to the proxy, on the namespace's loopback) and
         // validates it over HTTP-01 on port 80, as Let's Encrypt would over the internet.

@@ -148,6 +148,14 @@ describe("with a domain: certificates from ACME", () => {
         expect(hostFiles(b)["config/caddy/Caddyfile"]).toContain("dir https://ca.corp.example/acme/acme/directory");
         expect(ingress(b).filter((r) => r.startsWith("80-80"))).toEqual(["80-80 10.20.0.0/16", "80-80 2001:db8::/48", "80-80 203.0.113.0/24"]);
     });
+
+    it("delivers a private ACME CA's root (acmeCaRootPem) beside the Caddyfile, which trusts it for that CA", async () => {
+        const root = "-----BEGIN CERTIFICATE-----\nMIIBhTCCASugAwIBAgIUcorpRoot\n-----END CERTIFICATE-----";
+        const b = await build(settingsOf({ grafanaDomain: "grafana.corp.example", acmeCaUrl: "https://ca.corp.example/acme/acme/directory", acmeCaRootPem: root }));
+        const files = hostFiles(b);
+        expect(files["config/caddy/acme-ca-root.pem"]).toBe(`${root}\n`);
+        expect(files["config/caddy/Caddyfile"]).toContain("trusted_roots /etc/caddy/acme-ca-root.pem");
+    });
 });
 
 describe("without public ingress: SSM port forwarding only", () => {

@@ -3,7 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dump } from "js-yaml";
-import { AlertRule, fleetRules, hardwareRules, hostNodeRules, monitoringRules, nodeRules, ruleFiles, Severity } from "../../infra/host/alertRules";
+import { AlertRule, Severity, withRunbook } from "../../infra/host/alertRule";
+import { SETTING_DEFAULTS } from "../../infra/settings";
+import { fleetRules, hardwareRules, hostNodeRules, monitoringRules, nodeRules, ruleFiles } from "../../infra/host/alertRules";
 
 /**
  * Every alert under `promtool test rules`: it fires when it must, with the right labels, severity and
@@ -351,7 +353,8 @@ function annotationsFor(alert: string, severity: Severity, labels: Record<string
     const candidates = ALL.filter((r) => r.alert === alert && r.labels.severity === severity);
     // A node alert exists for the devices and for the monitoring host: the one selecting the series' job fires.
     const rule = candidates.length === 1 ? candidates[0] : candidates.find((r) => r.expr.includes(`job="${labels.job}"`))!;
-    return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "")]));
+    // The rendered rule files add the runbook link to every rule.
+    return Object.fromEntries(Object.entries(withRunbook(rule, SETTING_DEFAULTS.runbookBaseUrl).annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "")]));
 }
 
 describe("alert rules under promtool test rules", () => {

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dump } from "js-yaml";
-import { AlertRule, exporterRules, fleetRules, probeRules, ruleFiles, Severity, snmpRules } from "../../infra/host";
+import { AlertRule, exporterRules, fleetRules, probeRules, ruleFiles, Severity, snmpRules, withRunbook } from "../../infra/host";
+import { SETTING_DEFAULTS } from "../../infra/settings";
 
 /**
  * The probe and SNMP alerts, and DeviceDown and SiteDown over every kind of device, under
@@ -133,7 +134,8 @@ const CASES: Case[] = [
 
 function annotationsFor(alert: string, severity: Severity, labels: Record<string, string>): Record<string, string> {
     const rule = RULES.find((r) => r.alert === alert && r.labels.severity === severity)!;
-    return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "")]));
+    // The rendered rule files add the runbook link to every rule.
+    return Object.fromEntries(Object.entries(withRunbook(rule, SETTING_DEFAULTS.runbookBaseUrl).annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? "")]));
 }
 
 describe("probe and SNMP alert rules under promtool test rules", () => {

@@ -1,4 +1,5 @@
-import { AlertRule, hostNodeRules, nodeRules } from "../../infra/host/alertRules";
+import { AlertRule } from "../../infra/host/alertRule";
+import { hostNodeRules, nodeRules } from "../../infra/host/alertRules";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "../../infra/settings";
 import { MixinAlert, MixinReference } from "./extractNodeMixin";
 import reference from "./node-mixin-alerts.json";
