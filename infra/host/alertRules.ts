@@ -27,10 +27,15 @@ function deviceRule(alert: string, severity: Severity, expr: string, forDuration
 /**
  * Whether a device answers at all, whatever watches it: node_exporter or the SNMP agent scraped
  * (`up`), or for a device watched by probes only, any of its probes succeeding. One series per device,
- * labelled instance, site and region.
+ * labelled instance, site and region. While snmp_exporter or blackbox_exporter itself is down, its
+ * devices are unknown, not down: they have no series here (ExporterDown pages for the exporter), as the
+ * overview dashboard shows them.
  */
+const SNMP_EXPORTER_DOWN = '(up{job="snmp-exporter"} == 0)';
+const BLACKBOX_EXPORTER_DOWN = '(up{job="blackbox-exporter"} == 0)';
 export const DEVICE_ANSWERS =
-    'max by (instance, site, region) (up{job=~"node|snmp"}) or max by (instance, site, region) (probe_success{job="blackbox"})';
+    `max by (instance, site, region) (up{job="node"} or (up{job="snmp"} unless on () ${SNMP_EXPORTER_DOWN}))` +
+    ` or (max by (instance, site, region) (probe_success{job="blackbox"}) unless on () ${BLACKBOX_EXPORTER_DOWN})`;
 
 /** How long before the fleet's alerts fire. The lab shortens them; production uses the defaults. */
 export interface FleetAlertDurations {
@@ -50,7 +55,8 @@ export function fleetRules(d: FleetAlertDurations = FLEET_ALERT_DEFAULTS): Alert
             "DeviceDown",
             "critical",
             // node_exporter and SNMP devices by their scrape; probe-only devices when none of their probes succeeds.
-            `up{job=~"node|snmp"} == 0 or (max by (instance, site, region) (probe_success{job="blackbox"}) unless on (instance) up{job=~"node|snmp"}) == 0`,
+            // An SNMP device is not down while the snmp_exporter that scrapes it is (ExporterDown says that).
+            `up{job="node"} == 0 or (up{job="snmp"} == 0 unless on () ${SNMP_EXPORTER_DOWN}) or (max by (instance, site, region) (probe_success{job="blackbox"}) unless on (instance) up{job=~"node|snmp"}) == 0`,
             d.deviceDownFor,
             "Device down",
             `Prometheus has not scraped the device (node_exporter or its SNMP agent), or none of its probes has succeeded, for ${d.deviceDownFor}.`,

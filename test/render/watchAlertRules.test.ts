@@ -88,6 +88,21 @@ const CASES: Case[] = [
     // DeviceDown over the new kinds.
     { name: "an SNMP device that stops answering", alert: "DeviceDown", series: [snmp("up", {}, "0x10")], evalTime: "6m", expect: [{ severity: "critical", labels: SW }] },
     {
+        // Every SNMP scrape fails while snmp_exporter is down: that is ExporterDown, not each device down.
+        name: "an SNMP device while snmp_exporter itself is down",
+        alert: "DeviceDown",
+        series: [snmp("up", {}, "0x10"), { series: 'up{job="snmp-exporter",instance="monitoring-host"}', values: "0x10" }],
+        evalTime: "6m",
+        expect: [],
+    },
+    {
+        name: "an SNMP device down while snmp_exporter is up",
+        alert: "DeviceDown",
+        series: [snmp("up", {}, "0x10"), { series: 'up{job="snmp-exporter",instance="monitoring-host"}', values: "1x10" }],
+        evalTime: "6m",
+        expect: [{ severity: "critical", labels: SW }],
+    },
+    {
         name: "a probe-only device whose every probe fails",
         alert: "DeviceDown",
         series: [probe("icmp", "probe_success", "0x10"), probe("tcp:502", "probe_success", "0x10")],
@@ -118,6 +133,29 @@ const CASES: Case[] = [
         ],
         evalTime: "5m",
         expect: [{ severity: "critical", labels: { site: "north", region: "sea" } }],
+    },
+    {
+        name: "a site of SNMP devices while snmp_exporter is down (unknown, not down)",
+        alert: "SiteDown",
+        series: [
+            snmp("up", {}, "0x10"),
+            snmp("up", {}, "0x10", { ...SW, instance: "sw-02" }),
+            snmp("up", {}, "0x10", { ...SW, instance: "sw-03" }),
+            { series: 'up{job="snmp-exporter",instance="monitoring-host"}', values: "0x10" },
+        ],
+        evalTime: "5m",
+        expect: [],
+    },
+    {
+        name: "a site of probe devices while blackbox_exporter is down (unknown, not down)",
+        alert: "SiteDown",
+        series: [
+            probe("icmp", "probe_success", "0x10"),
+            probe("icmp", "probe_success", "0x10", { instance: "plc-02", site: "north", region: "sea", job: "blackbox" }),
+            { series: 'up{job="blackbox-exporter",instance="monitoring-host"}', values: "0x10" },
+        ],
+        evalTime: "5m",
+        expect: [],
     },
     {
         name: "a site of three kinds, one down",
