@@ -9,6 +9,7 @@ import { benchProbeSnmp } from "./probeSnmp";
 import { benchProgram } from "./programEval";
 import { benchPrometheus } from "./prometheusCapacity";
 import { benchProvisioning } from "./provisioning";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 
 /**
  * `npm run bench`: measures, prints tables, writes bench/results.json. Never part of the tests.
@@ -19,7 +20,7 @@ import { benchProvisioning } from "./provisioning";
  */
 async function main(): Promise<void> {
     const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus,probeSnmp,backup,collector").split(",");
-    const out = path.join(__dirname, "results.json");
+    const out = path.join(PROJECT_ROOT, "bench", "results.json");
     // Sections run alone (BENCH_ONLY) update their part of the results and keep the others.
     const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
     const results: Record<string, unknown> = { ...previous, date: new Date().toISOString(), cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version };
