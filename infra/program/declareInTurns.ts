@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { rpcKeepAlive } from "@pulumi/pulumi/runtime/settings";
 
 /**
- * Devices declared per turn of the event loop. Measured under mocks at 2,000 devices: all in one go,
- * 1,580 MB peak; 100 per turn, 822 MB; 25 per turn, 695 MB.
+ * Devices declared per turn of the event loop. Measured under mocks, the devices alone: 2,000 devices
+ * in one go, 1,580 MB peak; 100 per turn, 822 MB; 25 per turn, 695 MB; 10,000 devices, 25 per turn,
+ * 1,743 MB; 10 per turn, 1,614 MB (docs/explanation/benchmarks.md has the whole program's).
  */
 export const DEVICES_PER_TURN = 10;
 
