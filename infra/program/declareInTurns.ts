@@ -13,8 +13,9 @@ export const DEVICES_PER_TURN = 10;
  * returned, at once (as Outputs that resolve when their item is declared). Why: every resource the SDK
  * registers holds about 60 KB of promises and closures until the engine answers it; declared in one
  * synchronous loop, 50,000 of them are all pending at once (7 GB at 10,000 devices). Between turns the
- * SDK sends what was declared and frees what was answered. Nothing else changes: the same resources,
- * names, parents, inputs and dependencies, in the same order.
+ * SDK sends what was declared and frees what was answered. The same resources, names, parents, inputs
+ * and dependencies; only the order of registration differs (later devices come after the rest of the
+ * stack), which the engine does not go by: it orders steps by dependencies.
  *
  * The first batch is declared before returning. Later ones run from the event loop: the runtime is kept
  * waiting for them (rpcKeepAlive, as for any pending registration), and a declaration that throws fails

@@ -250,8 +250,8 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     new GrafanaAdminPassword(STACK_RESOURCES.grafanaAdmin.component, { connection: host.access.connection, password: grafanaAdminPassword, grafana: services.grafana });
 
     const tarballs = new PushedTarballs(path.resolve(projectDir, settings.nodeExporterTarballDir), inputs.checksums);
-    // Everything that can refuse a device is checked here, at once, as before any resource was declared
-    // in turns: a missing pushed tarball or secret fails the program synchronously with its own message.
+    // Devices are declared in turns (declareInTurns), so everything that can refuse one is checked here
+    // for all of them first: a missing pushed tarball or secret still fails the program at once, with its message.
     const declarations = fleet.devices.map((device) => {
         deviceConnection(device, inputs.secrets, settings.dialTimeoutSeconds);
         deviceScriptArgs(device, inputs.checksums, "");
