@@ -7,6 +7,7 @@ import { PostgresServer } from "../lab/postgresServer";
 import { PrometheusProcess } from "../lab/prometheusProcess";
 import { S3Server } from "../lab/s3Server";
 import { BLOCK_SECONDS, createBlocks, directoryBytes } from "../lab/tsdbBlocks";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 
 export interface BackupBenchResult {
     tsdbBytes: number;
@@ -101,7 +102,7 @@ export async function benchBackup(minBytes: number, log: (s: string) => void): P
         const script = (name: string, args: string[], over: Record<string, string> = {}) =>
             new Promise<{ seconds: number; stdout: string }>((resolve, reject) => {
                 const t0 = performance.now();
-                const child = spawn("sh", [path.join(__dirname, "..", "provisioners", name), ...args], { env: env(over) });
+                const child = spawn("sh", [path.join(PROJECT_ROOT, "provisioners", name), ...args], { env: env(over) });
                 let stdout = "";
                 let stderr = "";
                 child.stdout.on("data", (d: Buffer) => (stdout += d));

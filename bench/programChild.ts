@@ -3,7 +3,7 @@ import { parseFleet } from "../infra/fleet/parseFleet";
 import { limitStackTracesForLargeFleets } from "../infra/program/largeFleets";
 import { loadChecksums } from "../infra/device/checksums";
 import { parseSettings } from "../infra/settings/settings";
-import { recordProgram, placeholderOutputs, generatedFleetYaml } from "../test/harness";
+import { allRegistered, recordProgram, placeholderOutputs, generatedFleetYaml } from "../test/harness";
 
 /**
  * One measurement in a fresh process (so peak memory is this run's alone): `validate N` parses and
@@ -32,6 +32,8 @@ async function main(mode: string, n: number): Promise<void> {
             secrets: new Map([["deviceSshKey", pulumi.secret("key")]]),
         });
         await new Promise<void>((resolve) => pulumi.all(Object.values(out.devices)).apply(() => resolve()));
+        // Every registration answered, as the runtime waits before it ends: the whole program, every resource.
+        await allRegistered();
         programMs = Number(process.hrtime.bigint() - t1) / 1e6;
         resources = recorded.length;
     }

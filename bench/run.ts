@@ -3,23 +3,25 @@ import * as os from "os";
 import * as path from "path";
 import { benchBackup } from "./backupRestic";
 import { benchCollectorOutage } from "./collectorOutage";
+import { benchCommandStart } from "./commandStart";
 import { compileProject } from "./compiled";
 import { benchEditCost } from "./editCost";
 import { benchProbeSnmp } from "./probeSnmp";
 import { benchProgram } from "./programEval";
 import { benchPrometheus } from "./prometheusCapacity";
 import { benchProvisioning } from "./provisioning";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 
 /**
  * `npm run bench`: measures, prints tables, writes bench/results.json. Never part of the tests.
- * BENCH_ONLY=program,edit,provisioning,prometheus,probeSnmp,backup,collector picks sections; BENCH_MINUTES sets how long
+ * BENCH_ONLY=commands,program,edit,provisioning,prometheus,probeSnmp,backup,collector picks sections; BENCH_MINUTES sets how long
  * Prometheus is measured (default 4); BENCH_PROBE_MINUTES how long the probe and SNMP path is (default 2);
  * BENCH_BACKUP_GB the TSDB size of the backup section (default 1);
  * BENCH_OUTAGE_MINUTES the site collector's link outage (default 30, plus about 10 minutes around it).
  */
 async function main(): Promise<void> {
-    const only = (process.env.BENCH_ONLY ?? "program,edit,provisioning,prometheus,probeSnmp,backup,collector").split(",");
-    const out = path.join(__dirname, "results.json");
+    const only = (process.env.BENCH_ONLY ?? "commands,program,edit,provisioning,prometheus,probeSnmp,backup,collector").split(",");
+    const out = path.join(PROJECT_ROOT, "bench", "results.json");
     // Sections run alone (BENCH_ONLY) update their part of the results and keep the others.
     const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
     const results: Record<string, unknown> = { ...previous, date: new Date().toISOString(), cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version };
@@ -29,14 +31,20 @@ async function main(): Promise<void> {
         console.table(Array.isArray(rows) ? rows : [rows]);
     };
 
+    if (only.includes("commands")) {
+        // The lab part needs root (namespaces, systemd-nspawn); without it, validate alone.
+        const rows = benchCommandStart(process.getuid?.() === 0, log);
+        results.commands = rows;
+        section("Fixed cost of commands as typed (mean of hyperfine runs; CPU = user + system)", rows);
+    }
     if (only.includes("program") || only.includes("edit")) compileProject();
     if (only.includes("program")) {
-        const tuned = "compiled, --max-semi-space-size=128";
+        const tuned = "compiled, --max-semi-space-size=64 (as Pulumi.yaml)";
         const rows = benchProgram(
             [
                 { runtime: "ts-node (as pulumi runs it)", compiled: false, nodeFlags: [], sizes: [59, 1000] },
-                { runtime: "compiled", compiled: true, nodeFlags: [], sizes: [59, 1000, 10000] },
-                { runtime: tuned, compiled: true, nodeFlags: ["--max-semi-space-size=128"], sizes: [1000, 10000] },
+                { runtime: "compiled", compiled: true, nodeFlags: [], sizes: [59, 1000, 5000, 10000] },
+                { runtime: tuned, compiled: true, nodeFlags: ["--max-semi-space-size=64"], sizes: [1000, 5000, 10000] },
             ],
             log,
         );

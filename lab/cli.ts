@@ -8,6 +8,7 @@ import { Lab } from "./lab";
 import { execOnDevice, LabDeviceRecord, stopDevice } from "./labDevice";
 import { labFleetYaml } from "./labFleet";
 import { removeBridge } from "./network";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 import { LAB_DIR, MIRROR_PORT, BRIDGE_IP, STATE_DIR } from "./paths";
 
 /** What `npm run lab` keeps between commands: the running devices and the mirror's process. */
@@ -30,10 +31,13 @@ async function up(count: number): Promise<void> {
     lab.prepare(console.log);
     const reg = readJson<LabRegistry>(REGISTRY, { devices: [] });
     if (!isAlive(reg.mirrorPid)) {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "mirrorServer.ts")], {
+        // The mirror runs as this command does: compiled from bin/, or from the sources through ts-node.
+        const compiled = __filename.endsWith(".js");
+        const mirror = path.join(__dirname, compiled ? "mirrorServer.js" : "mirrorServer.ts");
+        const child = spawn(process.execPath, compiled ? [mirror] : ["-r", "ts-node/register/transpile-only", mirror], {
             detached: true,
             stdio: "ignore",
-            cwd: path.join(__dirname, ".."),
+            cwd: PROJECT_ROOT,
         });
         child.unref();
         reg.mirrorPid = child.pid;

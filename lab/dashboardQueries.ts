@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 
 /** A PromQL query a dashboard runs, with where it comes from. */
 export interface DashboardQuery {
@@ -24,7 +25,7 @@ interface Dashboard {
     annotations?: { list: { name: string; target?: { rawSql?: string } }[] };
 }
 
-export const DASHBOARDS_DIR = path.join(__dirname, "..", "dashboards");
+export const DASHBOARDS_DIR = path.join(PROJECT_ROOT, "dashboards");
 
 export function loadDashboards(): { file: string; json: Dashboard }[] {
     return fs

@@ -1,7 +1,8 @@
 import * as path from "path";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 
 /** Everything the lab makes lives here (git-ignored): the cached image, devices, keys, mirror and state. */
-export const LAB_DIR = process.env.IIOTMON_LAB_DIR ?? path.join(__dirname, "..", ".lab");
+export const LAB_DIR = process.env.IIOTMON_LAB_DIR ?? path.join(PROJECT_ROOT, ".lab");
 export const CACHE_DIR = path.join(LAB_DIR, "cache");
 export const BASE_ROOTFS = path.join(CACHE_DIR, "bookworm-base");
 export const DEVICES_DIR = path.join(LAB_DIR, "devices");

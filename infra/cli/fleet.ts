@@ -1,11 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readFleetFile, Fleet, diffFleets, FleetLevels, renderJson, renderMarkdown, renderText, parseFleet, fleetTable, formatProblem, scrapedBy, maintenanceOwners } from "../fleet";
-import { renderCloudInit, hostSystemFiles, renderHostConfigFiles, renderTargetsFile, renderExporterConfigFiles, renderExporterTargetsFiles, sizeHost, watchedSizing, renderCollectorConfig, renderSiteTargets, collectorSitesOf, proxyConfigFiles, collectorUsername } from "../host";
+import type * as Host from "../host";
 import { parse as parseYaml } from "yaml";
 import { defaultBase, fileAtRef } from "./gitFleet";
 import { loadChecksums } from "../device";
 import { parseSettings, SETTING_DEFAULTS } from "../settings";
+
+/** The host's renderers load only for `render`: `validate` runs in editors, hooks and every PR check, and needs none of them. */
+const host = (): typeof Host => require("../host") as typeof Host;
 
 const USAGE = `usage: npm run fleet -- <command> [fleet file]
 
@@ -64,6 +67,7 @@ function diffCommand(file: string, base: string | undefined, format: string, out
 
 /** What each site's collector receives; the host's address is only known at deploy time. */
 function collectorFiles(fleet: Fleet): Record<string, string> {
+    const { renderCollectorConfig, renderSiteTargets } = host();
     const files: Record<string, string> = {};
     for (const site of fleet.sites) {
         if (!site.collector) continue;
@@ -89,6 +93,7 @@ const RENDER_PASSWORD_HASH = "$2a$14$(generated-by-the-stack-at-deploy-time)";
 
 /** The reverse proxy's files as the host receives them with the default settings; the Elastic IP is only known at deploy time. */
 function proxyFiles(fleet: Fleet): Record<string, string> {
+    const { collectorUsername, proxyConfigFiles } = host();
     const settings = parseSettings(() => undefined);
     const collectors = fleet.sites.filter((s) => s.collector).map((s) => ({ username: collectorUsername(s.name), bcryptHash: RENDER_PASSWORD_HASH }));
     const files = proxyConfigFiles({ settings: { ...settings, collectorSourceCidrs: [RENDER_COLLECTOR_NETWORK] }, elasticIp: "", collectors });
@@ -98,6 +103,7 @@ function proxyFiles(fleet: Fleet): Record<string, string> {
 
 /** Writes what the host would receive; the host key and volume id are only known at deploy time. */
 function renderInto(dir: string, fleet: Fleet): string[] {
+    const { renderCloudInit, hostSystemFiles, renderHostConfigFiles, renderTargetsFile, renderExporterConfigFiles, renderExporterTargetsFiles, collectorSitesOf } = host();
     const files: Record<string, string> = {
         ...renderHostConfigFiles({ stackName: "iiot-monitoring", collectorSites: collectorSitesOf(fleet), maintenance: maintenanceOwners(fleet) }),
         ...renderTargetsFile(fleet),
@@ -163,7 +169,7 @@ export function runFleetCommand(args: readonly string[], out: (s: string) => voi
     } else if (command === "render") {
         const written = renderInto(outDir, result.fleet);
         const { scrapeIntervalSeconds, retentionDays } = SETTING_DEFAULTS;
-        const size = sizeHost({ devices: result.fleet.devices.length, scrapeIntervalSeconds, retentionDays, watched: watchedSizing(result.fleet) });
+        const size = host().sizeHost({ devices: result.fleet.devices.length, scrapeIntervalSeconds, retentionDays, watched: host().watchedSizing(result.fleet) });
         out(written.map((f) => path.join(outDir, f)).join("\n"));
         for (const site of result.fleet.sites) out(`site ${site.name}: scraped by ${scrapedBy(site)}`);
         out(`sizing for ${result.fleet.devices.length} device(s), ${retentionDays} days: ${size.instanceType}, ${size.dataVolumeGiB} GiB data volume (${size.activeSeries} series)`);

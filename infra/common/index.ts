@@ -3,3 +3,4 @@ export * from "./provisionerScripts";
 export * from "./shellQuote";
 export * from "./payload";
 export * from "./userError";
+export * from "./projectRoot";

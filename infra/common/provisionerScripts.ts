@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
+import { PROJECT_ROOT } from "./projectRoot";
 
 /** The scripts that run on devices and on the monitoring host, and the pinned checksums beside them. */
-export const PROVISIONERS_DIR = path.join(__dirname, "..", "..", "provisioners");
+export const PROVISIONERS_DIR = path.join(PROJECT_ROOT, "provisioners");
 
 /**
  * A script's line that sources a shared part from provisioners/ (e.g. payload.sh, the payload reader).

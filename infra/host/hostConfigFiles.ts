@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Fleet, OwnedWindows } from "../fleet";
-import { encodePayload, provisionerScript } from "../common";
+import { encodePayload, PROJECT_ROOT, provisionerScript } from "../common";
 import { AlertChannels, renderAlertmanagerConfig } from "./alertmanagerConfig";
 import { CollectorSiteRef, FleetAlertDurations, ruleFiles } from "./alertRules";
 import { WatchAlertOptions } from "./watchAlertRules";
@@ -17,7 +17,7 @@ import { renderPrometheusConfig } from "./prometheusConfig";
 import { ampRemoteWriteTarget, AmpWorkspaceRef } from "./ampRemoteWrite";
 import { renderScrapeTargets } from "./scrapeTargets";
 
-const DASHBOARDS_DIR = path.join(__dirname, "..", "..", "dashboards");
+const DASHBOARDS_DIR = path.join(PROJECT_ROOT, "dashboards");
 
 /** The dashboards in dashboards/, as Grafana's file provider reads them. */
 export function dashboardFiles(): Record<string, string> {

@@ -10,13 +10,14 @@ import { GrafanaAdminPassword, grafanaAdminPasswordNames } from "../../component
 import { GrafanaCertificate, grafanaCertificateNames } from "../../components/grafanaCertificate";
 import { MonitoringHost, monitoringHostNames } from "../../components/monitoringHost";
 import { MonitoringServices, monitoringServicesNames } from "../../components/monitoringServices";
-import { NodeExporterDevice, nodeExporterDeviceNames } from "../../components/nodeExporterDevice";
+import { deviceConnection, NodeExporterDevice, nodeExporterDeviceNames } from "../../components/nodeExporterDevice";
+import { declareInTurns, DEVICES_PER_TURN } from "./declareInTurns";
 import { ScrapeAuthority, scrapeAuthorityNames } from "../../components/scrapeAuthority";
 import { SiteCollector, siteCollectorNames } from "../../components/siteCollector";
 import { LongTermStore, longTermStoreNames } from "../../components/longTermStore";
 import { dockerSshOptions } from "./dockerOverSsh";
 import { fleetSnmpSecretNames, maintenanceOwners } from "../fleet";
-import { loadCollectorChecksums, PushedTarballs } from "../device";
+import { deviceScriptArgs, loadCollectorChecksums, PushedTarballs } from "../device";
 import { grafanaUrl, CADDY_CONTAINER_PATHS, proxyConfigFiles, grafanaSettings, hostIngressRules, renderHostConfigFiles, renderTargetsFile, TARGETS_FILE, renderExporterConfigFiles, renderExporterTargetsFiles, EXPORTER_TARGETS_FILES, fleetSyncSql, sizeHost, watchedSizing, capacityWarning, ampQuotaWarning, collectorSitesOf, collectorUsername, REMOTE_WRITE_PATH } from "../host";
 import { ProgramInputs } from "./programInputs";
 import { StackSettings } from "../settings";
@@ -251,9 +252,14 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
     new GrafanaAdminPassword(STACK_RESOURCES.grafanaAdmin.component, { connection: host.access.connection, password: grafanaAdminPassword, grafana: services.grafana });
 
     const tarballs = new PushedTarballs(path.resolve(projectDir, settings.nodeExporterTarballDir), inputs.checksums);
-    const devices: Record<string, pulumi.Output<string>> = {};
-    for (const device of fleet.devices) {
-        const pushedTarball = device.nodeExporter.source === "push" ? tarballs.pathFor(device) : undefined;
+    // Devices are declared in turns (declareInTurns), so everything that can refuse one is checked here
+    // for all of them first: a missing pushed tarball or secret still fails the program at once, with its message.
+    const declarations = fleet.devices.map((device) => {
+        deviceConnection(device, inputs.secrets, settings.dialTimeoutSeconds);
+        deviceScriptArgs(device, inputs.checksums, "");
+        return { device, pushedTarball: device.nodeExporter.source === "push" ? tarballs.pathFor(device) : undefined };
+    });
+    const lines = declareInTurns(declarations, DEVICES_PER_TURN, ({ device, pushedTarball }) => {
         const component = new NodeExporterDevice(deviceResourceName(device.name), {
             device,
             secrets: inputs.secrets,
@@ -263,8 +269,9 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
             dialTimeoutSeconds: settings.dialTimeoutSeconds,
         });
         // The stack output stays the result line as printed (`pulumi stack output devices`).
-        devices[device.name] = component.installed.apply((r) => r.line);
-    }
+        return component.installed.apply((r) => r.line);
+    });
+    const devices: Record<string, pulumi.Output<string>> = Object.fromEntries(fleet.devices.map((d, i) => [d.name, lines[i]]));
     // Not after the installs: an offline device is normal, its target is how DeviceDown reports it, and
     // under --continue-on-error the engine skips every step that depends on a failed one.
     new ScrapeTargets(STACK_RESOURCES.scrapeTargets.component, {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { load } from "js-yaml";
 import { placeholderOutputs as computedState } from "./placeholderOutputs";
 import { recordProgram, RecordedResource } from "./programUnderMocks";
+import { PROJECT_ROOT } from "../../infra/common/projectRoot";
 
 export type { RecordedResource };
 
@@ -19,7 +20,7 @@ function useTemporarySshDir(): void {
     process.env.IIOTMON_SSH_DIR = dir;
     process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 }
-export const ROOT = path.join(__dirname, "..", "..");
+export const ROOT = PROJECT_ROOT;
 
 export interface MockRun {
     readonly resources: RecordedResource[];
