@@ -43,6 +43,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
     resize2fs: "e2fsprogs",
     restic: "restic",
     runuser: "util-linux",
+    script: "bsdutils",
     sftp: "openssh-client",
     sh: "dash",
     shellcheck: "shellcheck",
@@ -59,7 +60,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
 };
 
 /** Debian's Essential packages: on every Debian system, so .ci/run need not name them. */
-export const ESSENTIAL = new Set(["bash", "coreutils", "dash", "diffutils", "login", "tar", "util-linux"]);
+export const ESSENTIAL = new Set(["bash", "bsdutils", "coreutils", "dash", "diffutils", "login", "tar", "util-linux"]);
 
 /**
  * What a fresh machine of this kind brings itself (its Node.js 20 and npm come from NodeSource, not
