@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { collectorWalSize } from "../infra/device";
+import { collectorDiskSize } from "../infra/device";
 import { CollectorPaths, COLLECTOR_QUEUE_CONFIG, renderCollectorConfig } from "../infra/host";
 import { sleep } from "../lab/exec";
 import { PrometheusProcess } from "../lab/prometheusProcess";
@@ -205,7 +205,7 @@ export async function benchCollectorOutage(n: number, outageMinutes: number, ste
             collectorPeakRssMB: Math.round(Math.max(peak, peakHwm)),
             walMB: Math.round(walDuring / 1e5) / 10,
             walBytesPerSample: Math.round(((walDuring - walBefore) / Math.max(1, appendedDuring)) * 100) / 100,
-            predictedWalMBForOutage: Math.round(collectorWalSize({ devices: n, scrapeIntervalSeconds: interval, outageBudgetHours: outageMinutes / 60, seriesPerDevice }).bytes / 1e6),
+            predictedWalMBForOutage: Math.round(collectorDiskSize({ devices: n, scrapeIntervalSeconds: interval, outageBudgetHours: outageMinutes / 60, seriesPerDevice }).bytes / 1e6),
             queue: COLLECTOR_QUEUE_CONFIG,
         };
     } finally {

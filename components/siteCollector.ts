@@ -2,8 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ChecksumTable, Device, Fleet, Site } from "../infra/fleet";
-import { collectorChecksumProblem, CollectorInstallSettings, collectorScriptArgs, collectorStdin, deviceCommand, InstallResult, NO_INSTALL_RESULT, parseInstallResult, pushedCollectorTarballPath } from "../infra/device";
-import { renderCollectorConfig, renderSiteTargets } from "../infra/host";
+import { collectorChecksumProblem, collectorDiskSize, CollectorInstallSettings, collectorScriptArgs, collectorStdin, deviceCommand, InstallResult, NO_INSTALL_RESULT, parseInstallResult, pushedCollectorTarballPath } from "../infra/device";
+import { renderBackfillEnv, renderBackfillHttpConfig, renderCollectorConfig, renderSiteTargets } from "../infra/host";
 import { deviceConnection } from "./nodeExporterDevice";
 
 /** Arguments of a SiteCollector. */
@@ -90,10 +90,13 @@ export class SiteCollector extends pulumi.ComponentResource {
         const siteDevices = fleet.devices.filter((d) => d.site === site.name).length;
         const commandName = names.agent;
         const scriptArgs = collectorScriptArgs(collector, device, siteDevices, args.install, args.checksums, `${pulumi.getStack()}/${commandName}`);
+        const { backfillRangeSeconds } = collectorDiskSize({ devices: siteDevices, scrapeIntervalSeconds: args.install.scrapeIntervalSeconds, outageBudgetHours: collector.outageBudgetHours });
         const stdin = pulumi.secret(
             pulumi.all([args.scrape.caCertPem, args.scrape.password, args.remoteWriteUrl, args.remoteWriteCaCertPem ?? "", password.result]).apply(([scrapeCa, scrapePassword, url, rwCa, rwPassword]) =>
                 collectorStdin(scriptArgs, {
                     agentConfig: renderCollectorConfig({ site: site.name, region: site.region, collectorDevice: device.name, remoteWriteUrl: url, scrapeIntervalSeconds: args.install.scrapeIntervalSeconds, useSystemRoots: !rwCa }),
+                    backfillEnv: renderBackfillEnv({ site: site.name, remoteWriteUrl: url, outageBudgetHours: collector.outageBudgetHours, rangeSeconds: backfillRangeSeconds }),
+                    backfillHttpConfig: renderBackfillHttpConfig({ site: site.name, remoteWriteUrl: url, outageBudgetHours: collector.outageBudgetHours, rangeSeconds: backfillRangeSeconds, useSystemRoots: !rwCa }),
                     targetsJson: renderSiteTargets(fleet, site.name),
                     scrapeCaCertPem: scrapeCa,
                     scrapePassword,
