@@ -85,14 +85,15 @@ export const LAB_DEBIAN_PROMTOOL = "/usr/local/lib/iiotmon-lab/promtool-2.42";
 /**
  * The lab release's promtool: Debian's 2.42 promtool lacks `push metrics` (the pinned 3.13.1 has it),
  * so `push` goes to lab/promtool-push.pl (perl-base, which every Debian device has) and everything
- * else (tsdb dump) to Debian's promtool, copied onto the device by the lab.
+ * else (tsdb dump) to Debian's promtool, copied onto the device by the lab (IIOTMON_LAB_DEBIAN_PROMTOOL names
+ * another place: the benchmark runs it on this machine).
  */
 export function labPromtoolScript(): string {
     const perl = fs.readFileSync(path.join(__dirname, "promtool-push.pl"), "utf8");
     return `#!/bin/sh
 # Lab build of promtool (iiot-monitoring lab): see lab/mirror.ts.
 if [ "\${1:-}" = push ]; then exec perl -x "$0" "$@"; fi
-exec ${LAB_DEBIAN_PROMTOOL} "$@"
+exec "\${IIOTMON_LAB_DEBIAN_PROMTOOL:-${LAB_DEBIAN_PROMTOOL}}" "$@"
 ${perl}`;
 }
 export const PROMETHEUS_CHECKSUMS_FILE = path.join(MIRROR_DIR, "prometheus-sha256sums.txt");

@@ -264,11 +264,15 @@ config_changed=$targets_before
 install_file "$stage/unit" "$unit" 644 root:root config_changed
 [ "$unit_changed" = 0 ] || changed=1
 # The back-filler reads its settings at start: any change of it restarts it (it keeps its place on disk).
-backfill_changed=0
-install_file "$stage/files/backfill.env" "$conf_dir/backfill.env" 640 "root:$svc_user" backfill_changed
-install_file "$stage/files/backfill-http.yml" "$conf_dir/backfill-http.yml" 640 "root:$svc_user" backfill_changed
-install_file "$stage/files/backfill" "$backfill_bin" 755 root:root backfill_changed
-install_file "$stage/backfill-unit" "$backfill_unit" 644 root:root backfill_changed
+# (install_file knows two flags: config_changed is borrowed and put back, as for the targets.)
+config_before=$config_changed
+config_changed=0
+install_file "$stage/files/backfill.env" "$conf_dir/backfill.env" 640 "root:$svc_user" config_changed
+install_file "$stage/files/backfill-http.yml" "$conf_dir/backfill-http.yml" 640 "root:$svc_user" config_changed
+install_file "$stage/files/backfill" "$backfill_bin" 755 root:root config_changed
+install_file "$stage/backfill-unit" "$backfill_unit" 644 root:root config_changed
+backfill_changed=$config_changed
+config_changed=$config_before
 [ -z "$new_promtool" ] || backfill_changed=1
 
 if [ "$unit_changed" = 1 ] || [ "$backfill_changed" = 1 ]; then

@@ -63,8 +63,8 @@ save_acked() {
 
 # Turns `promtool tsdb dump` lines ({__name__="m", job="j", a="b"} value timestamp_ms) into one text
 # exposition file per job (promtool push metrics renames a sample's own job label to exported_job, so
-# job is given with --label instead). Stale markers (NaN) are not samples a scrape returned and are left
-# out. A label value with an escape the exposition format lacks (Go's \t, \u...) would make the whole
+# job is given with --label instead). NaN is left out: dump prints a stale marker and a real NaN alike,
+# and a stale marker resent as a plain NaN would keep an ended series alive for the lookback period. A label value with an escape the exposition format lacks (Go's \t, \u...) would make the whole
 # push fail forever: such a series is skipped and counted.
 split_by_job() {
     awk -v dir="$1" '
@@ -157,7 +157,9 @@ while :; do
         log "samples before $floor are older than the outage budget and are not resent"
         save_acked "$floor"
     fi
-    if [ -n "$live_from" ] && [ "$acked" -ge $((live_from - overlap_seconds * 1000)) ]; then
+    # Up to live_from nothing is trusted to the remote write (what it sent before may have been cut short
+    # by a restart or skipped by a WAL truncation), so the ranges reach live_from itself.
+    if [ -n "$live_from" ] && [ "$acked" -ge "$live_from" ]; then
         follow=$((sent_ms - overlap_seconds * 1000))
         [ "$follow" -le "$acked" ] || save_acked "$follow"
         sleep "$interval_seconds"

@@ -14,6 +14,7 @@ import { MirrorServer } from "../../lab/mirrorServer";
 import { netnsName } from "../../lab/network";
 import { SSH_KEY } from "../../lab/paths";
 import { PrometheusProcess } from "../../lab/prometheusProcess";
+import { everySampleQuery, Matrix, missingSamples, SampleComparison } from "../../lab/sampleComparison";
 import { sshCopy, sshRun } from "../../lab/sshExec";
 import { cleanUp, labCleanUpSteps } from "../../lab/cleanUp";
 
@@ -120,36 +121,17 @@ describe("a site collector rides out a link outage without losing a sample", () 
         throw new Error(`timed out waiting for ${what}`);
     }
 
-    type Matrix = { metric: Record<string, string>; values: [number, string][] }[];
-    const rangeQuery = (from: number, to: number) => `{__name__=~".+"}[${Math.ceil(to - from)}s] @ ${to.toFixed(3)}`;
-
     /** Every sample the collector's own TSDB holds in (from, to], by its own query API, on its loopback. */
     function localSamples(from: number, to: number): Matrix {
-        const r = inCollector("curl", ["-fsS", "--max-time", "60", "--data-urlencode", `query=${rangeQuery(from, to)}`, "http://127.0.0.1:9095/api/v1/query"]);
+        const r = inCollector("curl", ["-fsS", "--max-time", "60", "--data-urlencode", `query=${everySampleQuery(from, to)}`, "http://127.0.0.1:9095/api/v1/query"]);
         if (r.status !== 0) throw new Error(`the collector's query API: ${r.stderr}`);
         return (JSON.parse(r.stdout) as { data: { result: Matrix } }).data.result;
     }
 
-    /**
-     * The samples (series, timestamp and value) of the collector's TSDB in (from, to] that the central
-     * Prometheus lacks. Stale markers (NaN) are left out: no scrape returned them.
-     */
-    async function missingCentrally(from: number, to: number): Promise<{ compared: number; series: number; missing: string[] }> {
-        const key = (m: Record<string, string>) => JSON.stringify(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
-        const centralBySeries = new Map<string, Set<string>>();
-        for (const s of await central.query<Matrix>(rangeQuery(from, to))) centralBySeries.set(key(s.metric), new Set(s.values.map(([t, v]) => `${t} ${v}`)));
-        const missing: string[] = [];
-        let compared = 0;
-        const local = localSamples(from, to);
-        for (const s of local) {
-            const there = centralBySeries.get(key(s.metric)) ?? new Set<string>();
-            for (const [t, v] of s.values) {
-                if (v === "NaN") continue;
-                compared++;
-                if (!there.has(`${t} ${v}`)) missing.push(`${key(s.metric)} @${t} = ${v}`);
-            }
-        }
-        return { compared, series: local.length, missing };
+    /** The samples of the collector's TSDB in (from, to] that the central Prometheus lacks. */
+    async function missingCentrally(from: number, to: number): Promise<SampleComparison> {
+        const copy = await central.query<Matrix>(everySampleQuery(from, to));
+        return missingSamples(localSamples(from, to), copy);
     }
 
     beforeAll(async () => {
