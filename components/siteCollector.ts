@@ -47,9 +47,9 @@ export function siteCollectorNames(name: string) {
 
 /**
  * A site's collector: its own remote-write password (a stack secret; the monitoring host keeps only its
- * bcrypt hash, so one site's credentials are revoked or rotated alone), and Prometheus in agent mode
- * installed (create), reconfigured (update: a reload, never a restart) and uninstalled (delete) on the
- * collector device over SSH, with the same command mechanism as node_exporter.
+ * bcrypt hash, so one site's credentials are revoked or rotated alone), and Prometheus with a local TSDB
+ * plus its back-filler installed (create), reconfigured (update: a reload where one suffices) and
+ * uninstalled (delete) on the collector device over SSH, with the same command mechanism as node_exporter.
  */
 export class SiteCollector extends pulumi.ComponentResource {
     /** The collector user's password hash, for the receiver. */
