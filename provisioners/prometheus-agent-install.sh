@@ -298,6 +298,11 @@ else
     step "service: running, unchanged"
 fi
 
+# A collector installed in agent mode kept its WAL in $data_dir/wal; the server's TSDB is $data_dir/tsdb.
+if [ -d "$data_dir/wal" ] && [ "$restarted" = 1 ]; then
+    rm -rf "$data_dir/wal"
+    step "data: removed the agent-mode WAL (the local TSDB replaces it)"
+fi
 if ! systemctl is-enabled --quiet prometheus-agent-backfill.service 2>/dev/null; then
     systemctl enable --quiet prometheus-agent-backfill.service
     step "back-filler: enabled"
