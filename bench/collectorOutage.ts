@@ -1,12 +1,14 @@
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { collectorWalSize } from "../infra/device";
-import { CollectorPaths, COLLECTOR_QUEUE_CONFIG, renderCollectorConfig } from "../infra/host";
+import { collectorDiskSize } from "../infra/device";
+import { BackfillOptions, CollectorPaths, COLLECTOR_QUEUE_CONFIG, renderBackfillEnv, renderBackfillHttpConfig, renderCollectorConfig } from "../infra/host";
 import { sleep } from "../lab/exec";
+import { labPromtoolScript } from "../lab/mirror";
 import { PrometheusProcess } from "../lab/prometheusProcess";
+import { everySampleQuery, Matrix, missingSamples } from "../lab/sampleComparison";
 import { LinkProxy } from "./linkProxy";
 import { address, certificates } from "./prometheusCapacity";
 
@@ -16,6 +18,10 @@ export interface CollectorOutageResult {
     seriesPerDevice: number;
     steadyMinutes: number;
     outageMinutes: number;
+    /** The block range that stands in for 2 h: the outage is compressed by 2 h ÷ this. */
+    blockMinutes: number;
+    /** The outage it stands for: outageMinutes × 2 h ÷ blockMinutes. */
+    representsOutageHours: number;
     /** On the wire (HTTP, snappy bodies), per device and hour, with the link up. */
     linkBytesPerDeviceHour: number;
     /** The same requests' bodies before snappy: what the link would carry without compression. */
@@ -23,13 +29,19 @@ export interface CollectorOutageResult {
     compressionRatio: number;
     drainSeconds: number;
     drainLinkMB: number;
+    /** What the drain's requests carried before snappy (the lab's promtool stand-in does not compress). */
+    drainUncompressedMB: number;
     lostSamples: number;
-    expectedSamplesChecked: number;
+    samplesCompared: number;
+    seriesCompared: number;
     collectorRssMB: number;
     collectorPeakRssMB: number;
-    walMB: number;
-    walBytesPerSample: number;
-    predictedWalMBForOutage: number;
+    /** The back-filler's promtool (tsdb dump replays the WAL), the largest seen. */
+    promtoolPeakRssMB: number;
+    /** The collector's data directory (TSDB and the back-filler's scratch) at the end of the outage and its peak. */
+    collectorDiskMB: number;
+    collectorDiskPeakMB: number;
+    predictedDiskMB: number;
     queue: typeof COLLECTOR_QUEUE_CONFIG;
 }
 
@@ -72,25 +84,33 @@ function duBytes(dir: string): number {
     return total;
 }
 
-async function agentMetric(name: string): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${AGENT_PORT}/metrics`)).text();
-    const values = text
-        .split("\n")
-        .filter((l) => l.startsWith(name + " ") || l.startsWith(name + "{"))
-        .map((l) => Number(l.slice(l.lastIndexOf(" ") + 1)));
-    if (values.length === 0) throw new Error(`the agent has no ${name}`);
-    return Math.min(...values);
+/** Peak RSS (MB) of the running `promtool tsdb dump` processes, by /proc. */
+function promtoolRss(): number {
+    let peak = 0;
+    for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+        try {
+            if (!fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("tsdb\0dump")) continue;
+            peak = Math.max(peak, rssOf(Number(pid)).peak);
+        } catch {
+            // ended meanwhile
+        }
+    }
+    return peak;
 }
 
 /**
- * A site collector (Debian's Prometheus in agent mode with the rendered configuration) scraping n
- * simulated devices (one HTTPS server replaying a real node_exporter payload, with the product's TLS and
- * basic auth), remote-writing through a counted link to a central Prometheus with the receiver on.
- * Steady state, then the link cut for `outageMinutes`, then restored: link bytes, drain time, memory,
- * WAL size, and whether every scrape of the outage arrived.
+ * A site collector as installed (Debian's Prometheus in server mode with the rendered configuration, and
+ * the back-filler, provisioners/prometheus-collector-backfill.sh, with the lab release's promtool)
+ * scraping n simulated devices (one HTTPS server replaying a real node_exporter payload, with the
+ * product's TLS and basic auth), remote-writing through a counted link to a central Prometheus with the
+ * receiver on. The block range is `BENCH_COLLECTOR_BLOCK_MINUTES` (default 2) instead of 2 h, so an
+ * outage of `outageMinutes` stands for outageMinutes × 2 h ÷ block minutes (6 min: 6 h), over as many
+ * blocks and checkpoints. Steady state, the link cut, restored: link bytes, drain time (until the
+ * central Prometheus has every sample of the collector's TSDB), memory, disk, and the samples missing.
  */
 export async function benchCollectorOutage(n: number, outageMinutes: number, steadyMinutes: number, log: (s: string) => void): Promise<CollectorOutageResult> {
     const interval = Number(process.env.BENCH_COLLECTOR_INTERVAL ?? 15);
+    const blockMinutes = Number(process.env.BENCH_COLLECTOR_BLOCK_MINUTES ?? 2);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-collector-"));
     const payload = await nodeExporterPayload(dir);
     const seriesPerDevice = payload.split("\n").filter((l) => l && !l.startsWith("#")).length;
@@ -118,23 +138,39 @@ export async function benchCollectorOutage(n: number, outageMinutes: number, ste
     fs.writeFileSync(paths.remoteWritePasswordFile, "unused-on-loopback");
     const targets = Array.from({ length: n }, (_, i) => ({ targets: [`${address(i)}:${DEVICE_PORT}`], labels: { instance: `sim-${i}`, site: "bench", region: "bench" } }));
     fs.writeFileSync(path.join(paths.targetsDir, "site.json"), JSON.stringify(targets));
+    const remoteWriteUrl = `http://127.0.0.1:${LINK_PORT}/api/v1/write`;
     const agentConfig = path.join(paths.configDir, "prometheus.yml");
-    fs.writeFileSync(
-        agentConfig,
-        renderCollectorConfig({ site: "bench", region: "bench", collectorDevice: "bench-collector", remoteWriteUrl: `http://127.0.0.1:${LINK_PORT}/api/v1/write`, scrapeIntervalSeconds: interval, paths, agentPort: AGENT_PORT }),
-    );
+    fs.writeFileSync(agentConfig, renderCollectorConfig({ site: "bench", region: "bench", collectorDevice: "bench-collector", remoteWriteUrl, scrapeIntervalSeconds: interval, paths, agentPort: AGENT_PORT }));
+    const budgetHours = Math.max(1, Math.ceil((outageMinutes * 2) / blockMinutes));
+    const disk = collectorDiskSize({ devices: n, scrapeIntervalSeconds: interval, outageBudgetHours: budgetHours, seriesPerDevice });
+    const backfill: BackfillOptions = { site: "bench", remoteWriteUrl, outageBudgetHours: budgetHours, rangeSeconds: disk.backfillRangeSeconds, blockSeconds: blockMinutes * 60, paths, agentPort: AGENT_PORT };
+    fs.writeFileSync(path.join(paths.configDir, "backfill.env"), renderBackfillEnv(backfill));
+    fs.writeFileSync(path.join(paths.configDir, "backfill-http.yml"), renderBackfillHttpConfig(backfill));
+    const promtool = path.join(dir, "promtool");
+    fs.writeFileSync(promtool, labPromtoolScript(), { mode: 0o755 });
     const centralConfig = path.join(dir, "central.yml");
-    fs.writeFileSync(centralConfig, `global: {scrape_interval: ${interval}s}\nstorage: {tsdb: {out_of_order_time_window: 6h}}\n`);
+    fs.writeFileSync(centralConfig, `global: {scrape_interval: ${interval}s}\nstorage: {tsdb: {out_of_order_time_window: ${budgetHours + 1}h}}\n`);
 
+    const dataDir = path.join(dir, "collector");
     const central = new PrometheusProcess(centralConfig, path.join(dir, "central"), CENTRAL_PORT, { extraArgs: ["--web.enable-remote-write-receiver"] });
-    const agent = new PrometheusProcess(agentConfig, path.join(dir, "wal"), AGENT_PORT, { agent: true, extraArgs: ["--storage.agent.wal-compression", "--storage.agent.retention.max-time=7h"] });
+    // The unit's flags (prometheus-agent-install.sh), with the block range standing in for 2 h.
+    const collector = new PrometheusProcess(agentConfig, path.join(dataDir, "tsdb"), AGENT_PORT, {
+        extraArgs: [`--storage.tsdb.retention.time=${disk.retention}`, "--storage.remote.flush-deadline=10s", `--storage.tsdb.min-block-duration=${blockMinutes}m`, `--storage.tsdb.max-block-duration=${blockMinutes}m`],
+    });
     const link = new LinkProxy(LINK_PORT, CENTRAL_PORT);
+    let backfiller: ChildProcess | undefined;
     try {
         await central.start();
         await link.restore();
-        await agent.start();
+        await collector.start();
+        const backfillLog = fs.openSync(path.join(dir, "backfill.log"), "w");
+        backfiller = spawn("sh", [path.join(__dirname, "..", "provisioners", "prometheus-collector-backfill.sh")], {
+            env: { ...process.env, IIOTMON_COLLECTOR_CONF: paths.configDir, IIOTMON_COLLECTOR_DATA: dataDir, IIOTMON_COLLECTOR_PROMTOOL: promtool, IIOTMON_LAB_DEBIAN_PROMTOOL: "/usr/bin/promtool" },
+            stdio: ["ignore", backfillLog, backfillLog],
+        });
+        fs.closeSync(backfillLog);
         const warmup = Number(process.env.BENCH_COLLECTOR_WARMUP_SECONDS ?? 120);
-        log(`collector bench: ${n} devices x ${seriesPerDevice} series every ${interval} s; warming up ${warmup} s`);
+        log(`collector bench: ${n} devices x ${seriesPerDevice} series every ${interval} s, ${blockMinutes}-minute blocks; warming up ${warmup} s`);
         await sleep(warmup * 1000);
         const s0 = link.snapshot();
         const t0 = Date.now();
@@ -142,74 +178,83 @@ export async function benchCollectorOutage(n: number, outageMinutes: number, ste
         await sleep(steadyMinutes * 60_000);
         const s1 = link.snapshot();
         const hours = (Date.now() - t0) / 3_600_000;
-        const steadyRss = rssOf(agent.pid!).rss;
+        const steadyRss = rssOf(collector.pid!).rss;
 
-        const appendedBefore = await agentMetric("prometheus_agent_samples_appended_total");
-        const walBefore = duBytes(agent.dataDir);
         const cutAt = Date.now();
         await link.cut();
-        log(`collector bench: link cut for ${outageMinutes} min`);
+        log(`collector bench: link cut for ${outageMinutes} min (stands for ${(outageMinutes * 2) / blockMinutes} h)`);
         let peak = 0;
+        let promtoolPeak = 0;
+        let diskPeak = 0;
+        const watch = () => {
+            peak = Math.max(peak, rssOf(collector.pid!).rss);
+            promtoolPeak = Math.max(promtoolPeak, promtoolRss());
+            diskPeak = Math.max(diskPeak, duBytes(dataDir));
+        };
         while (Date.now() - cutAt < outageMinutes * 60_000) {
-            await sleep(10_000);
-            peak = Math.max(peak, rssOf(agent.pid!).rss);
+            await sleep(5_000);
+            watch();
         }
-        const walDuring = duBytes(agent.dataDir);
-        const appendedDuring = (await agentMetric("prometheus_agent_samples_appended_total")) - appendedBefore;
+        const diskDuring = duBytes(dataDir);
         const restoredAt = Date.now();
         const sBefore = link.snapshot();
         await link.restore();
         log("collector bench: link restored; draining");
+        // Drained: the central Prometheus has every sample the collector's TSDB holds from a minute before
+        // the cut to the return (looked up series by series, sample by sample).
+        const from = cutAt / 1000 - 60;
+        const to = restoredAt / 1000;
+        const compare = async () => {
+            const local = (await (await fetch(`${collector.url}/api/v1/query?query=${encodeURIComponent(everySampleQuery(from, to))}`)).json()) as { data: { result: Matrix } };
+            return missingSamples(local.data.result, await central.query<Matrix>(everySampleQuery(from, to)));
+        };
         let drainedAt = 0;
+        let result = await compare();
         while (Date.now() - restoredAt < 60 * 60_000) {
-            await sleep(2000);
-            peak = Math.max(peak, rssOf(agent.pid!).rss);
-            const newest = await agentMetric("prometheus_remote_storage_highest_timestamp_in_seconds");
-            const sent = await agentMetric("prometheus_remote_storage_queue_highest_sent_timestamp_seconds");
-            if (sent >= newest - interval) {
+            for (let i = 0; i < 6; i++) {
+                await sleep(2000);
+                watch();
+            }
+            result = await compare();
+            log(`collector bench: ${result.missing.length} of ${result.compared} samples still missing centrally`);
+            if (result.missing.length === 0) {
                 drainedAt = Date.now();
                 break;
             }
         }
-        if (!drainedAt) throw new Error("the backlog did not drain within an hour");
         const sAfter = link.snapshot();
-        await sleep(2 * interval * 1000);
-        // Every scrape of the outage window must be there, for a sample of devices.
-        const windowS = Math.floor((restoredAt - cutAt) / 1000);
-        const at = Math.floor(restoredAt / 1000);
-        const checked = [0, Math.floor(n / 2), n - 1].map((i) => `sim-${i}`);
-        let lost = 0;
-        let expected = 0;
-        for (const instance of checked) {
-            const r = await central.query(`count_over_time(up{instance="${instance}"}[${windowS}s] @ ${at})`);
-            const got = Number(r[0]?.value[1] ?? 0);
-            const want = Math.floor(windowS / interval);
-            expected += want;
-            lost += Math.max(0, want - got);
-        }
-        const peakHwm = rssOf(agent.pid!).peak;
         return {
             devices: n,
             scrapeIntervalSeconds: interval,
             seriesPerDevice,
             steadyMinutes,
             outageMinutes,
+            blockMinutes,
+            representsOutageHours: (outageMinutes * 2) / blockMinutes,
             linkBytesPerDeviceHour: Math.round((s1.wire - s0.wire) / n / hours),
             uncompressedBytesPerDeviceHour: Math.round((s1.uncompressed - s0.uncompressed) / n / hours),
             compressionRatio: Math.round(((s1.uncompressed - s0.uncompressed) / Math.max(1, s1.body - s0.body)) * 10) / 10,
-            drainSeconds: Math.round((drainedAt - restoredAt) / 1000),
+            drainSeconds: drainedAt ? Math.round((drainedAt - restoredAt) / 1000) : -1,
             drainLinkMB: Math.round((sAfter.wire - sBefore.wire) / 1e5) / 10,
-            lostSamples: lost,
-            expectedSamplesChecked: expected,
+            drainUncompressedMB: Math.round((sAfter.uncompressed - sBefore.uncompressed) / 1e5) / 10,
+            lostSamples: result.missing.length,
+            samplesCompared: result.compared,
+            seriesCompared: result.series,
             collectorRssMB: Math.round(steadyRss),
-            collectorPeakRssMB: Math.round(Math.max(peak, peakHwm)),
-            walMB: Math.round(walDuring / 1e5) / 10,
-            walBytesPerSample: Math.round(((walDuring - walBefore) / Math.max(1, appendedDuring)) * 100) / 100,
-            predictedWalMBForOutage: Math.round(collectorWalSize({ devices: n, scrapeIntervalSeconds: interval, outageBudgetHours: outageMinutes / 60, seriesPerDevice }).bytes / 1e6),
+            collectorPeakRssMB: Math.round(Math.max(peak, rssOf(collector.pid!).peak)),
+            promtoolPeakRssMB: Math.round(promtoolPeak),
+            collectorDiskMB: Math.round(diskDuring / 1e5) / 10,
+            collectorDiskPeakMB: Math.round(diskPeak / 1e5) / 10,
+            predictedDiskMB: Math.round(disk.bytes / 1e6),
             queue: COLLECTOR_QUEUE_CONFIG,
         };
     } finally {
-        await agent.stop();
+        if (backfiller?.pid && backfiller.exitCode === null) {
+            const closed = new Promise((r) => backfiller!.once("close", r));
+            backfiller.kill("SIGTERM");
+            await closed;
+        }
+        await collector.stop();
         await central.stop();
         await link.cut();
         devices.close();

@@ -17,7 +17,7 @@ import { PROJECT_ROOT } from "../infra/common/projectRoot";
  * BENCH_ONLY=commands,program,edit,provisioning,prometheus,probeSnmp,backup,collector picks sections; BENCH_MINUTES sets how long
  * Prometheus is measured (default 4); BENCH_PROBE_MINUTES how long the probe and SNMP path is (default 2);
  * BENCH_BACKUP_GB the TSDB size of the backup section (default 1);
- * BENCH_OUTAGE_MINUTES the site collector's link outage (default 30, plus about 10 minutes around it).
+ * BENCH_OUTAGE_MINUTES the site collector's link outage (default 6: with 2-minute blocks, a 6-hour outage; plus about 10 minutes around it).
  */
 async function main(): Promise<void> {
     const only = (process.env.BENCH_ONLY ?? "commands,program,edit,provisioning,prometheus,probeSnmp,backup,collector").split(",");
@@ -87,10 +87,10 @@ async function main(): Promise<void> {
     }
 
     if (only.includes("collector")) {
-        const row = await benchCollectorOutage(100, Number(process.env.BENCH_OUTAGE_MINUTES ?? 30), Number(process.env.BENCH_COLLECTOR_STEADY_MINUTES ?? 5), log);
+        const row = await benchCollectorOutage(100, Number(process.env.BENCH_OUTAGE_MINUTES ?? 6), Number(process.env.BENCH_COLLECTOR_STEADY_MINUTES ?? 5), log);
         results.collector = row;
         const { queue, ...rest } = row;
-        section(`Site collector (Prometheus agent) at 100 devices: ${row.outageMinutes}-minute link outage, drain, link bytes, memory, WAL`, rest);
+        section(`Site collector (local TSDB + back-filler) at 100 devices: a ${row.representsOutageHours}-hour outage compressed to ${row.outageMinutes} minutes (${row.blockMinutes}-minute blocks): samples lost, drain, link bytes, memory, disk`, rest);
         section("Its remote-write queue", queue);
     }
 

@@ -2,8 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ChecksumTable, Device, Fleet, Site } from "../infra/fleet";
-import { collectorChecksumProblem, CollectorInstallSettings, collectorScriptArgs, collectorStdin, deviceCommand, InstallResult, NO_INSTALL_RESULT, parseInstallResult, pushedCollectorTarballPath } from "../infra/device";
-import { renderCollectorConfig, renderSiteTargets } from "../infra/host";
+import { collectorChecksumProblem, collectorDiskSize, CollectorInstallSettings, collectorScriptArgs, collectorStdin, deviceCommand, InstallResult, NO_INSTALL_RESULT, parseInstallResult, pushedCollectorTarballPath } from "../infra/device";
+import { renderBackfillEnv, renderBackfillHttpConfig, renderCollectorConfig, renderSiteTargets } from "../infra/host";
 import { deviceConnection } from "./nodeExporterDevice";
 
 /** Arguments of a SiteCollector. */
@@ -47,9 +47,9 @@ export function siteCollectorNames(name: string) {
 
 /**
  * A site's collector: its own remote-write password (a stack secret; the monitoring host keeps only its
- * bcrypt hash, so one site's credentials are revoked or rotated alone), and Prometheus in agent mode
- * installed (create), reconfigured (update: a reload, never a restart) and uninstalled (delete) on the
- * collector device over SSH, with the same command mechanism as node_exporter.
+ * bcrypt hash, so one site's credentials are revoked or rotated alone), and Prometheus with a local TSDB
+ * plus its back-filler installed (create), reconfigured (update: a reload where one suffices) and
+ * uninstalled (delete) on the collector device over SSH, with the same command mechanism as node_exporter.
  */
 export class SiteCollector extends pulumi.ComponentResource {
     /** The collector user's password hash, for the receiver. */
@@ -90,10 +90,13 @@ export class SiteCollector extends pulumi.ComponentResource {
         const siteDevices = fleet.devices.filter((d) => d.site === site.name).length;
         const commandName = names.agent;
         const scriptArgs = collectorScriptArgs(collector, device, siteDevices, args.install, args.checksums, `${pulumi.getStack()}/${commandName}`);
+        const { backfillRangeSeconds } = collectorDiskSize({ devices: siteDevices, scrapeIntervalSeconds: args.install.scrapeIntervalSeconds, outageBudgetHours: collector.outageBudgetHours });
         const stdin = pulumi.secret(
             pulumi.all([args.scrape.caCertPem, args.scrape.password, args.remoteWriteUrl, args.remoteWriteCaCertPem ?? "", password.result]).apply(([scrapeCa, scrapePassword, url, rwCa, rwPassword]) =>
                 collectorStdin(scriptArgs, {
                     agentConfig: renderCollectorConfig({ site: site.name, region: site.region, collectorDevice: device.name, remoteWriteUrl: url, scrapeIntervalSeconds: args.install.scrapeIntervalSeconds, useSystemRoots: !rwCa }),
+                    backfillEnv: renderBackfillEnv({ site: site.name, remoteWriteUrl: url, outageBudgetHours: collector.outageBudgetHours, rangeSeconds: backfillRangeSeconds }),
+                    backfillHttpConfig: renderBackfillHttpConfig({ site: site.name, remoteWriteUrl: url, outageBudgetHours: collector.outageBudgetHours, rangeSeconds: backfillRangeSeconds, useSystemRoots: !rwCa }),
                     targetsJson: renderSiteTargets(fleet, site.name),
                     scrapeCaCertPem: scrapeCa,
                     scrapePassword,

@@ -77,8 +77,25 @@ export function tarballSize(version: string): number {
     return fs.statSync(path.join(MIRROR_DIR, `v${version}`, tarballName(version))).size;
 }
 
-/** A Prometheus release built in the lab from Debian's 2.42 binary, in the official layout, for site collectors. */
-export const LAB_PROMETHEUS_VERSION = "2.42.0-lab.1";
+/** A Prometheus release built in the lab from Debian's 2.42 binaries, in the official layout, for site collectors. */
+export const LAB_PROMETHEUS_VERSION = "2.42.0-lab.2";
+/** Where a lab collector device has Debian's own promtool, which the lab release's promtool calls for all but `push`. */
+export const LAB_DEBIAN_PROMTOOL = "/usr/local/lib/iiotmon-lab/promtool-2.42";
+
+/**
+ * The lab release's promtool: Debian's 2.42 promtool lacks `push metrics` (the pinned 3.13.1 has it),
+ * so `push` goes to lab/promtool-push.pl (perl-base, which every Debian device has) and everything
+ * else (tsdb dump) to Debian's promtool, copied onto the device by the lab (IIOTMON_LAB_DEBIAN_PROMTOOL names
+ * another place: the benchmark runs it on this machine).
+ */
+export function labPromtoolScript(): string {
+    const perl = fs.readFileSync(path.join(__dirname, "promtool-push.pl"), "utf8");
+    return `#!/bin/sh
+# Lab build of promtool (iiot-monitoring lab): see lab/mirror.ts.
+if [ "\${1:-}" = push ]; then exec perl -x "$0" "$@"; fi
+exec "\${IIOTMON_LAB_DEBIAN_PROMTOOL:-${LAB_DEBIAN_PROMTOOL}}" "$@"
+${perl}`;
+}
 export const PROMETHEUS_CHECKSUMS_FILE = path.join(MIRROR_DIR, "prometheus-sha256sums.txt");
 
 export function prometheusTarballName(version = LAB_PROMETHEUS_VERSION, arch = "amd64"): string {
@@ -98,6 +115,7 @@ export function ensurePrometheusRelease(): { tarball: string; checksums: string 
         fs.mkdirSync(path.join(work, dirName));
         fs.copyFileSync("/usr/bin/prometheus", path.join(work, dirName, "prometheus"));
         fs.chmodSync(path.join(work, dirName, "prometheus"), 0o755);
+        fs.writeFileSync(path.join(work, dirName, "promtool"), labPromtoolScript(), { mode: 0o755 });
         fs.writeFileSync(path.join(work, dirName, "LICENSE"), "Apache License 2.0 (lab build of Debian's prometheus)\n");
         fs.mkdirSync(path.dirname(tarball), { recursive: true });
         run("tar", ["-czf", `${tarball}.tmp`, "--owner=0", "--group=0", "-C", work, dirName]);

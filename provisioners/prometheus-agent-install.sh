@@ -1,23 +1,23 @@
 #!/bin/sh
-# Installs or reconfigures a site collector: Prometheus in agent mode, which scrapes the site's devices
-# and remote-writes to the monitoring host, buffering in its write-ahead log while the link is down.
+# Installs or reconfigures a site collector: Prometheus in server mode, whose local TSDB keeps every
+# scrape of the site's devices for longer than the outage budget, remote-writes live to the monitoring
+# host, and a back-filler (prometheus-collector-backfill.sh) that resends from the local TSDB, with the
+# original timestamps, whatever the remote write did not deliver: an outage longer than the WAL, or any
+# start of Prometheus (a kill -9, a reboot, a power cut), after which remote write resumes from "now"
+# (prometheus/prometheus#8809). So a restart loses nothing and needs no guard.
 # Run as root (the stack's wrapper uses sudo -n when needed). Idempotent: a re-run with the same inputs
-# downloads nothing, changes no file and restarts nothing.
-#
-# A restart drops the backlog: Prometheus's remote write resumes from the time it started, not from where
-# it stopped (prometheus/prometheus#8809, open; #13542 closed as "by design"). So a configuration or
-# targets change is applied with a reload (SIGHUP), never a restart, and a restart that a new binary or
-# unit needs is refused while the collector holds unsent samples, unless restart_with_backlog=yes.
+# downloads nothing, changes no file and restarts nothing; configuration and targets are reloaded.
 #
 # Arguments (key=value): device, owner (the resource that installs: only it uninstalls), version, arch
 # (auto|amd64|arm64|armv7|armv6|386), source (download|push), base_url, checksums ("amd64=<sha256> ..."),
-# pushed (a pushed tarball, relative to the SSH user's home), agent_flag (--agent for 3.x,
-# --enable-feature=agent for 2.x), port (the agent's own HTTP port, on loopback only), retention (the
-# longest a sample may wait in the WAL, e.g. 7h), wal_bytes (disk the WAL may need, checked before
-# anything changes), restart_with_backlog (yes|no).
+# pushed (a pushed tarball, relative to the SSH user's home), port (Prometheus's own HTTP port, on
+# loopback only), retention (how long the local TSDB keeps samples: above the outage budget, e.g. 7h),
+# disk_bytes (disk the local TSDB may need, checked before anything changes), block_duration (empty in
+# production; the lab sets it to minutes to walk over block and checkpoint boundaries).
 # Standard input (secret, never on a command line or in a log), a payload (payload.sh): sections
 # "@@file NAME" for prometheus.yml, targets.json, scrape-ca.crt, scrape-password, remote-write-ca.crt
-# (may be empty), remote-write-password; then "@@end".
+# (may be empty), remote-write-password, backfill (the back-filler), backfill.env, backfill-http.yml;
+# then "@@end".
 # Output: one "iiotmon: ..." line per step, and a final "IIOTMON_RESULT ..." line.
 set -eu
 umask 022
@@ -27,7 +27,7 @@ export PATH
 . "$(dirname "$0")/payload.sh"
 
 device=unknown owner='' version='' expected='' arch=auto source=download base_url='' checksums='' pushed=''
-agent_flag='' port=9095 retention=7h wal_bytes=0 restart_with_backlog=no
+port=9095 retention=7h disk_bytes=0 block_duration=''
 # shellcheck disable=SC2034 # base_url is read by fetch_release (install-lib.sh)
 for arg in "$@"; do
     case $arg in
@@ -39,16 +39,18 @@ for arg in "$@"; do
         base_url=*) base_url=${arg#*=} ;;
         checksums=*) checksums=${arg#*=} ;;
         pushed=*) pushed=${arg#*=} ;;
-        agent_flag=*) agent_flag=${arg#*=} ;;
         port=*) port=${arg#*=} ;;
         retention=*) retention=${arg#*=} ;;
-        wal_bytes=*) wal_bytes=${arg#*=} ;;
-        restart_with_backlog=*) restart_with_backlog=${arg#*=} ;;
+        disk_bytes=*) disk_bytes=${arg#*=} ;;
+        block_duration=*) block_duration=${arg#*=} ;;
         *) printf 'iiotmon: error: unknown argument %s\n' "$arg" >&2; exit 2 ;;
     esac
 done
 
 bin=/usr/local/bin/prometheus-agent
+promtool_bin=/usr/local/bin/prometheus-agent-promtool
+backfill_bin=/usr/local/bin/prometheus-agent-backfill
+backfill_unit=/etc/systemd/system/prometheus-agent-backfill.service
 conf_dir=/etc/prometheus-agent
 targets_dir=$conf_dir/targets
 data_dir=/var/lib/prometheus-agent
@@ -78,8 +80,8 @@ trap 'exit 1' INT TERM HUP
 [ -d /run/systemd/system ] || fail "this device does not run systemd (no /run/systemd/system); the collector is installed as a systemd service" no-systemd
 [ -n "$version" ] || fail "no version given" bad-arguments
 [ -n "$owner" ] || fail "no owner given" bad-arguments
-case $agent_flag in --agent | --enable-feature=agent) ;; *) fail "agent_flag must be --agent or --enable-feature=agent" bad-arguments ;; esac
-case $wal_bytes in '' | *[!0-9]*) fail "wal_bytes must be a number of bytes" bad-arguments ;; esac
+case $disk_bytes in '' | *[!0-9]*) fail "disk_bytes must be a number of bytes" bad-arguments ;; esac
+case $block_duration in '' | [1-9]*[mh]) ;; *) fail "block_duration must be empty or like 2m" bad-arguments ;; esac
 for tool in tar gzip awk df; do
     command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing on the device" missing-tool
 done
@@ -92,11 +94,12 @@ read_payload "$stage/payload"
 while read -r src name file; do
     case "$name $file" in
         'file prometheus.yml' | 'file targets.json' | 'file scrape-ca.crt' | 'file scrape-password' | \
-            'file remote-write-ca.crt' | 'file remote-write-password') mv "$src" "$stage/files/$file" ;;
+            'file remote-write-ca.crt' | 'file remote-write-password' | 'file backfill' | 'file backfill.env' | \
+            'file backfill-http.yml') mv "$src" "$stage/files/$file" ;;
         'file '*) fail "unexpected file in the payload: $file" bad-payload ;;
     esac
 done <"$stage/payload/index"
-for f in prometheus.yml targets.json scrape-ca.crt scrape-password remote-write-password; do
+for f in prometheus.yml targets.json scrape-ca.crt scrape-password remote-write-password backfill backfill.env backfill-http.yml; do
     [ -s "$stage/files/$f" ] || fail "the payload on stdin has no $f" bad-payload
 done
 # Empty when the receiver's certificate is from a public CA: the agent then uses the device's trust store.
@@ -110,28 +113,41 @@ detect_arch prometheus
 pinned_checksum prometheus
 case $pushed in '' | /*) ;; *) pushed=$PWD/$pushed ;; esac
 
-# The WAL's disk: what it may need, less what it already holds, must be free where it lives.
+# The local TSDB's disk: what it may need, less what it already holds, must be free where it lives.
 probe=$data_dir
 [ -d "$probe" ] || probe=$(dirname "$data_dir")
 free_kb=$(df -Pk "$probe" | awk 'NR == 2 { print $4 }')
 held_kb=0
 [ ! -d "$data_dir" ] || held_kb=$(du -sk "$data_dir" | awk '{ print $1 }')
-need_kb=$(((wal_bytes + 1023) / 1024 - held_kb))
+need_kb=$(((disk_bytes + 1023) / 1024 - held_kb))
 if [ "$need_kb" -gt "$free_kb" ]; then
-    fail "the write-ahead log may need $((wal_bytes / 1048576)) MiB on $(dirname "$data_dir") for the outage budget, and only $((free_kb / 1024)) MiB more are free; free space, or lower the site's outage budget; nothing was changed" disk-too-small
+    fail "the local TSDB may need $((disk_bytes / 1048576)) MiB on $(dirname "$data_dir") for the outage budget, and only $((free_kb / 1024)) MiB more are free; free space, or lower the site's outage budget; nothing was changed" disk-too-small
 fi
-step "disk: $((wal_bytes / 1048576)) MiB for the write-ahead log fit ($((free_kb / 1024)) MiB free)"
+step "disk: $((disk_bytes / 1048576)) MiB for the local TSDB fit ($((free_kb / 1024)) MiB free)"
 
-# --- the binary: reused when the installed one is exactly the pinned release ------------------------
+# --- the binaries: reused when the installed ones are exactly the pinned release ---------------------
+# promtool (same release) is the back-filler's reader and sender; a collector installed before it had
+# one gets the release fetched again.
+[ -x "$promtool_bin" ] || rm -f "$marker"
 bin_sha='' release_bin=''
 fetch_release "prometheus-$version.linux-$arch" prometheus
 new_bin=$release_bin
+new_promtool=''
+if [ -f "$stage/prometheus-$version.linux-$arch.tar.gz" ]; then
+    tar -xzf "$stage/prometheus-$version.linux-$arch.tar.gz" -C "$stage" "prometheus-$version.linux-$arch/promtool" || fail "the tarball has no promtool" bad-tarball
+    new_promtool=$stage/prometheus-$version.linux-$arch/promtool
+    [ ! -x "$promtool_bin" ] || [ "$(sha256_of "$promtool_bin")" != "$(sha256_of "$new_promtool")" ] || new_promtool=''
+fi
 
+# The hidden block-duration flags: 2 h by default (one head block; WAL checkpoints follow head
+# truncation). Only the lab shortens them, so that minutes walk over several blocks and checkpoints.
+blocks=''
+[ -z "$block_duration" ] || blocks=" --storage.tsdb.min-block-duration=$block_duration --storage.tsdb.max-block-duration=$block_duration"
 cat >"$stage/unit" <<EOF
 # Managed by iiot-monitoring (endpoints.yaml, sites.<site>.collector); local edits are overwritten.
 [Unit]
-Description=Prometheus agent: site collector (iiot-monitoring)
-Documentation=https://prometheus.io/docs/prometheus/latest/feature_flags/
+Description=Prometheus: site collector with a local TSDB (iiot-monitoring)
+Documentation=https://prometheus.io/docs/prometheus/latest/storage/
 After=network-online.target
 Wants=network-online.target
 
@@ -140,9 +156,8 @@ Type=simple
 User=$svc_user
 Group=$svc_user
 # flush-deadline: on stop, try 10 s (not the default minute) to send what is queued; during an outage
-# nothing can be sent, and a restart would otherwise hang for a minute.
-ExecStart=$bin $agent_flag --config.file=$conf_dir/prometheus.yml --storage.agent.path=$data_dir --storage.agent.retention.max-time=$retention --storage.agent.wal-compression --storage.remote.flush-deadline=10s --web.listen-address=127.0.0.1:$port
-# Configuration and targets are re-read on SIGHUP; a restart would drop the unsent backlog.
+# nothing can be sent, and what is not sent is resent by the back-filler from the local TSDB.
+ExecStart=$bin --config.file=$conf_dir/prometheus.yml --storage.tsdb.path=$data_dir/tsdb --storage.tsdb.retention.time=$retention --storage.remote.flush-deadline=10s --web.listen-address=127.0.0.1:$port$blocks
 ExecReload=/bin/kill -HUP \$MAINPID
 Restart=always
 RestartSec=5
@@ -166,27 +181,35 @@ EOF
 unit_changed=0
 cmp -s "$stage/unit" "$unit" 2>/dev/null || unit_changed=1
 
-# How far behind the remote write is, in seconds (empty when the agent does not answer or has no curl).
-# A queue that has sent nothing since the agent started has no sent timestamp yet: it is behind since
-# the start.
-backlog_seconds() {
-    command -v curl >/dev/null 2>&1 || return 0
-    curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '
-        /^prometheus_remote_storage_highest_timestamp_in_seconds / { newest = $2 + 0 }
-        /^process_start_time_seconds / { start = $2 + 0 }
-        /^prometheus_remote_storage_queue_highest_sent_timestamp_seconds\{/ { if (sent == "" || $2 + 0 < sent) sent = $2 + 0 }
-        END {
-            if (newest == "" || start == "") exit
-            if (sent == "" || sent < start) sent = start
-            printf "%d\n", newest - sent
-        }'
-}
-if { [ -n "$new_bin" ] || [ "$unit_changed" = 1 ]; } && systemctl is-active --quiet prometheus-agent.service; then
-    lag=$(backlog_seconds)
-    if [ -n "$lag" ] && [ "$lag" -gt 60 ] && [ "$restart_with_backlog" != yes ]; then
-        fail "the collector has ${lag} s of samples not yet sent to the monitoring host, and a new binary or unit needs a restart, which would drop them (prometheus/prometheus#8809); re-run when the link is back, or set restartWithBacklog; nothing was changed" backlog-pending
-    fi
-fi
+cat >"$stage/backfill-unit" <<EOF
+# Managed by iiot-monitoring (endpoints.yaml, sites.<site>.collector); local edits are overwritten.
+[Unit]
+Description=Back-filler of the site collector: resends from the local TSDB what the host lacks (iiot-monitoring)
+After=prometheus-agent.service
+
+[Service]
+Type=simple
+User=$svc_user
+Group=$svc_user
+ExecStart=$backfill_bin
+Restart=always
+RestartSec=5
+NoNewPrivileges=yes
+ProtectSystem=strict
+ReadWritePaths=$data_dir
+ProtectHome=yes
+ProtectControlGroups=yes
+ProtectKernelModules=yes
+ProtectKernelTunables=yes
+PrivateTmp=yes
+RestrictSUIDSGID=yes
+RestrictRealtime=yes
+LockPersonality=yes
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+
+[Install]
+WantedBy=multi-user.target
+EOF
 
 # --- from here on the device changes ------------------------------------------------------------------
 if [ -n "$new_bin" ]; then
@@ -194,6 +217,12 @@ if [ -n "$new_bin" ]; then
     mv -f "$bin.iiotmon-new" "$bin"
     changed=1
     step "binary: installed $bin"
+fi
+if [ -n "$new_promtool" ]; then
+    install -m 0755 "$new_promtool" "$promtool_bin.iiotmon-new"
+    mv -f "$promtool_bin.iiotmon-new" "$promtool_bin"
+    changed=1
+    step "binary: installed $promtool_bin"
 fi
 
 ensure_system_user "$svc_user"
@@ -217,8 +246,19 @@ install_file "$stage/files/targets.json" "$targets_dir/site.json" 640 "root:$svc
 config_changed=$targets_before
 install_file "$stage/unit" "$unit" 644 root:root config_changed
 [ "$unit_changed" = 0 ] || changed=1
+# The back-filler reads its settings at start: any change of it restarts it (it keeps its place on disk).
+# (install_file knows two flags: config_changed is borrowed and put back, as for the targets.)
+config_before=$config_changed
+config_changed=0
+install_file "$stage/files/backfill.env" "$conf_dir/backfill.env" 640 "root:$svc_user" config_changed
+install_file "$stage/files/backfill-http.yml" "$conf_dir/backfill-http.yml" 640 "root:$svc_user" config_changed
+install_file "$stage/files/backfill" "$backfill_bin" 755 root:root config_changed
+install_file "$stage/backfill-unit" "$backfill_unit" 644 root:root config_changed
+backfill_changed=$config_changed
+config_changed=$config_before
+[ -z "$new_promtool" ] || backfill_changed=1
 
-if [ "$unit_changed" = 1 ]; then
+if [ "$unit_changed" = 1 ] || [ "$backfill_changed" = 1 ]; then
     systemctl daemon-reload
 fi
 if ! systemctl is-enabled --quiet prometheus-agent.service 2>/dev/null; then
@@ -236,12 +276,31 @@ elif [ "$changed" = 1 ]; then
 elif [ "$config_changed" = 1 ]; then
     systemctl reload prometheus-agent.service
     reloaded=1
-    step "service: reloaded the configuration (no restart: the backlog is kept)"
+    step "service: reloaded the configuration"
 else
     step "service: running, unchanged"
 fi
 
-# Waits until the agent is ready and its configuration loaded.
+# A collector installed in agent mode kept its WAL in $data_dir/wal; the server's TSDB is $data_dir/tsdb.
+if [ -d "$data_dir/wal" ] && [ "$restarted" = 1 ]; then
+    rm -rf "$data_dir/wal"
+    step "data: removed the agent-mode WAL (the local TSDB replaces it)"
+fi
+if ! systemctl is-enabled --quiet prometheus-agent-backfill.service 2>/dev/null; then
+    systemctl enable --quiet prometheus-agent-backfill.service
+    step "back-filler: enabled"
+fi
+if ! systemctl is-active --quiet prometheus-agent-backfill.service; then
+    systemctl start prometheus-agent-backfill.service
+    changed=1
+    step "back-filler: started"
+elif [ "$backfill_changed" = 1 ]; then
+    systemctl restart prometheus-agent-backfill.service
+    changed=1
+    step "back-filler: restarted for new settings (its place is on disk)"
+fi
+
+# Waits until Prometheus is ready and its configuration loaded.
 if command -v curl >/dev/null 2>&1; then
     ready=no
     for _ in $(seq 1 30); do

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Removes what prometheus-agent-install.sh put on a device: service, unit, binary, configuration, the
-# write-ahead log and the system user. Only the resource that installed (the owner written by the
+# Removes what prometheus-agent-install.sh put on a device: the collector's and the back-filler's
+# services and units, the binaries (prometheus, promtool, the back-filler), configuration, the local TSDB
+# with the back-filler's place, and the system user. Only the resource that installed (the owner written by the
 # install) uninstalls. Harmless when (parts of) it are already gone. Run as root.
 # Arguments (key=value): device, owner; the installer's other arguments are accepted and ignored.
 # Output: one "iiotmon: ..." line per step, then "IIOTMON_RESULT ...".
@@ -12,7 +13,7 @@ export PATH
 device=unknown owner=''
 # shellcheck source=/dev/null # what the uninstallers share (arguments, step, result), inlined when the script is sent
 . "$(dirname "$0")/uninstall-lib.sh"
-read_uninstall_args "version arch source base_url checksums pushed agent_flag port retention wal_bytes restart_with_backlog" "$@"
+read_uninstall_args "version arch source base_url checksums pushed port retention disk_bytes block_duration" "$@"
 removed=0
 require_root
 
@@ -24,11 +25,16 @@ if [ -n "$current_owner" ] && [ "$current_owner" != "$owner" ]; then
     result "status=ok removed=0 kept=owned-by-other"
     exit 0
 fi
-if [ -d /run/systemd/system ] && [ -f "$unit" ]; then
-    systemctl disable --now --quiet prometheus-agent.service 2>/dev/null || systemctl stop prometheus-agent.service 2>/dev/null || true
-    step "service: stopped and disabled"
-fi
-for path in "$unit" /usr/local/bin/prometheus-agent /usr/local/bin/prometheus-agent.iiotmon-new "$conf_dir" /var/lib/prometheus-agent; do
+backfill_unit=/etc/systemd/system/prometheus-agent-backfill.service
+# The back-filler first: it reads the TSDB that goes next.
+for svc in prometheus-agent-backfill prometheus-agent; do
+    if [ -d /run/systemd/system ] && [ -f "/etc/systemd/system/$svc.service" ]; then
+        systemctl disable --now --quiet "$svc.service" 2>/dev/null || systemctl stop "$svc.service" 2>/dev/null || true
+        step "service: $svc stopped and disabled"
+    fi
+done
+for path in "$backfill_unit" "$unit" /usr/local/bin/prometheus-agent-backfill /usr/local/bin/prometheus-agent-promtool /usr/local/bin/prometheus-agent-promtool.iiotmon-new \
+    /usr/local/bin/prometheus-agent /usr/local/bin/prometheus-agent.iiotmon-new "$conf_dir" /var/lib/prometheus-agent; do
     if [ -e "$path" ]; then
         rm -rf "$path"
         removed=$((removed + 1))

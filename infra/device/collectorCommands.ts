@@ -1,28 +1,13 @@
 import { ChecksumTable, Device, SiteCollector } from "../fleet";
 import { encodeLaunch, encodePayload, provisionerScript } from "../common";
-import { collectorWalSize } from "./collectorWal";
+import { collectorDiskSize } from "./collectorWal";
 
 const INSTALL_SCRIPT = provisionerScript("prometheus-agent-install.sh");
 const UNINSTALL_SCRIPT = provisionerScript("prometheus-agent-uninstall.sh");
+const BACKFILL_SCRIPT = provisionerScript("prometheus-collector-backfill.sh");
 
 /** Official release archive of Prometheus; a site without internet points collectorDownloadBaseUrl at its mirror. */
 export const DEFAULT_COLLECTOR_BASE_URL = "https://github.com/prometheus/prometheus/releases/download";
-
-/**
- * The flag that starts Prometheus in agent mode: `--enable-feature=agent` in 2.x (2.32 to 2.x),
- * `--agent` from 3.0, where the feature flag is gone (prometheus CHANGELOG 3.0.0: "Agent mode ... is
- * now a flag: --agent").
- */
-export function agentFlag(version: string): "--agent" | "--enable-feature=agent" {
-    const major = Number(/^(\d+)\./.exec(version)?.[1]);
-    if (major === 2) {
-        const minor = Number(/^2\.(\d+)\./.exec(version)?.[1]);
-        if (!(minor >= 32)) throw new Error(`Prometheus ${version} has no agent mode; it came in 2.32`);
-        return "--enable-feature=agent";
-    }
-    if (major >= 3) return "--agent";
-    throw new Error(`not a Prometheus version: ${JSON.stringify(version)}`);
-}
 
 /** Where a pushed Prometheus tarball lands on the collector (relative to the SSH user's home). */
 export function pushedCollectorTarballPath(version: string, arch: string): string {
@@ -34,13 +19,17 @@ export interface CollectorInstallSettings {
     readonly source: "download" | "push";
     readonly downloadBaseUrl: string;
     readonly scrapeIntervalSeconds: number;
-    /** Allow a restart that drops the collector's unsent backlog (a new binary while the link is down). */
-    readonly restartWithBacklog: boolean;
+    /**
+     * Minutes of a TSDB block (the hidden --storage.tsdb.min/max-block-duration flags). Production keeps
+     * Prometheus's 2 hours (undefined); the lab and the benchmark set a minute or two so that a short run
+     * crosses several block and WAL-checkpoint boundaries, as hours of outage do.
+     */
+    readonly blockDurationMinutes?: number;
 }
 
 /**
- * The installer's arguments for a site's collector. The WAL's disk need follows the site's device count
- * and outage budget (collectorWalSize); the installer checks it before changing anything.
+ * The installer's arguments for a site's collector. The local TSDB's disk need follows the site's device
+ * count and outage budget (collectorDiskSize); the installer checks it before changing anything.
  */
 export function collectorScriptArgs(
     collector: SiteCollector,
@@ -56,7 +45,7 @@ export function collectorScriptArgs(
     const arches = device.arch === "auto" ? [...byArch.keys()] : [device.arch];
     const sums = arches.filter((a) => byArch.has(a)).map((a) => `${a}=${byArch.get(a)}`);
     if (s.source === "push" && device.arch === "auto") throw new Error(`collector ${device.name}: collectorSource push needs a pinned arch on the device`);
-    const wal = collectorWalSize({ devices: siteDevices, scrapeIntervalSeconds: s.scrapeIntervalSeconds, outageBudgetHours: collector.outageBudgetHours });
+    const disk = collectorDiskSize({ devices: siteDevices, scrapeIntervalSeconds: s.scrapeIntervalSeconds, outageBudgetHours: collector.outageBudgetHours });
     const args = [
         `device=${device.name}`,
         `owner=${owner}`,
@@ -65,11 +54,13 @@ export function collectorScriptArgs(
         `source=${s.source}`,
         `base_url=${s.downloadBaseUrl}`,
         `checksums=${sums.join(" ")}`,
-        `agent_flag=${agentFlag(s.version)}`,
-        `retention=${wal.retention}`,
-        `wal_bytes=${wal.bytes}`,
-        `restart_with_backlog=${s.restartWithBacklog ? "yes" : "no"}`,
+        `retention=${disk.retention}`,
+        `disk_bytes=${disk.bytes}`,
     ];
+    if (s.blockDurationMinutes !== undefined) {
+        if (!Number.isInteger(s.blockDurationMinutes) || s.blockDurationMinutes < 1) throw new Error(`collector ${device.name}: the block duration must be a whole number of minutes, not ${s.blockDurationMinutes}`);
+        args.push(`block_duration=${s.blockDurationMinutes}m`);
+    }
     if (s.source === "push") args.push(`pushed=${pushedCollectorTarballPath(s.version, device.arch)}`);
     for (const a of args) if (a.includes("\n")) throw new Error(`collector ${device.name}: argument ${JSON.stringify(a)} has a line break`);
     return args;
@@ -93,6 +84,10 @@ export interface CollectorPayload {
     readonly scrapePassword: string;
     readonly remoteWriteCaCertPem: string;
     readonly remoteWritePassword: string;
+    /** The back-filler's settings (renderBackfillEnv). */
+    readonly backfillEnv: string;
+    /** How the back-filler's promtool reaches the receiver (renderBackfillHttpConfig); names the password file. */
+    readonly backfillHttpConfig: string;
 }
 
 export function collectorPayload(p: CollectorPayload): string {
@@ -104,6 +99,9 @@ export function collectorPayload(p: CollectorPayload): string {
         file("scrape-password", p.scrapePassword),
         file("remote-write-ca.crt", p.remoteWriteCaCertPem),
         file("remote-write-password", p.remoteWritePassword),
+        file("backfill", BACKFILL_SCRIPT),
+        file("backfill.env", p.backfillEnv),
+        file("backfill-http.yml", p.backfillHttpConfig),
     ]);
 }
 

@@ -71,13 +71,14 @@ export interface Device {
 }
 
 /**
- * A site's collector: one of its own devices runs Prometheus in agent mode, scrapes the site's devices
- * inside the site's network and remote-writes them to the monitoring host over one outbound link.
+ * A site's collector: one of its own devices runs Prometheus with a local TSDB, scrapes the site's devices
+ * inside the site's network and remote-writes them to the monitoring host over one outbound link; a
+ * back-filler resends from the local TSDB what the link or a restart kept from the host.
  */
 export interface SiteCollector {
-    /** The device (of this site) that runs the agent. */
+    /** The device (of this site) that runs the collector. */
     readonly device: string;
-    /** Hours the site's link may be down without losing a sample; sizes the agent's write-ahead log. */
+    /** Hours the site's link may be down without losing a sample; sizes the local TSDB's retention and disk. */
     readonly outageBudgetHours: number;
 }
 

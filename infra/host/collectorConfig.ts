@@ -73,7 +73,7 @@ export interface CollectorConfigOptions {
 }
 
 /**
- * The agent's prometheus.yml: the site's devices with the central scrape job itself (same TLS, auth and
+ * The collector's prometheus.yml (server mode: the same file an agent reads): the site's devices with the central scrape job itself (same TLS, auth and
  * labels, so series from a collector are indistinguishable from centrally scraped ones), the agent's
  * own metrics as job "collector" (CollectorSilent watches them arrive), and the remote write.
  */
@@ -101,4 +101,57 @@ export function renderCollectorConfig(o: CollectorConfigOptions): string {
         ],
     };
     return "# Rendered by iiot-monitoring for the collector of site " + o.site + "; do not edit on the device.\n" + dump(config, { lineWidth: 200, noRefs: true });
+}
+
+/** Prometheus's default block range, which the back-filler's trust in the live remote write depends on. */
+export const DEFAULT_BLOCK_SECONDS = 2 * 3600;
+
+export interface BackfillOptions {
+    /** `https://<monitoring host>:<port>/api/v1/write`: the same receiver as the live remote write. */
+    readonly remoteWriteUrl: string;
+    readonly site: string;
+    readonly outageBudgetHours: number;
+    /** Seconds of samples in one resent range (collectorDiskSize().backfillRangeSeconds). */
+    readonly rangeSeconds: number;
+    /** The TSDB's block range. Defaults to DEFAULT_BLOCK_SECONDS (only the lab shortens it). */
+    readonly blockSeconds?: number;
+    readonly remoteWriteServerName?: string;
+    readonly useSystemRoots?: boolean;
+    readonly paths?: CollectorPaths;
+    readonly agentPort?: number;
+}
+
+/**
+ * The back-filler's settings (provisioners/prometheus-collector-backfill.sh sources them).
+ * - live_lag_seconds: the live remote write is trusted only while it is at most this far behind. It
+ *   must stay well under what the head's WAL still holds when it is truncated (about half a block
+ *   range at least), or the remote write could skip what a checkpoint dropped: a quarter of the
+ *   block range, at most 5 minutes.
+ * - overlap_seconds: the remote write's shards send in parallel, so samples older than its highest
+ *   sent timestamp may still be in flight; 2 minutes covers 8 shards of 10,000 samples at any site size
+ *   this product sizes (and a resent sample is harmless).
+ */
+export function renderBackfillEnv(o: BackfillOptions): string {
+    const block = o.blockSeconds ?? DEFAULT_BLOCK_SECONDS;
+    const values: [string, string | number][] = [
+        ["remote_write_url", o.remoteWriteUrl],
+        ["port", o.agentPort ?? COLLECTOR_AGENT_PORT],
+        ["live_lag_seconds", Math.min(300, Math.floor(block / 4))],
+        ["overlap_seconds", 120],
+        ["range_seconds", o.rangeSeconds],
+        ["budget_seconds", Math.round(o.outageBudgetHours * 3600)],
+        ["interval_seconds", 10],
+    ];
+    for (const [k, v] of values) if (!/^[A-Za-z0-9:/._\-[\]@%]+$/.test(String(v))) throw new Error(`collector of site ${o.site}: ${k} ${JSON.stringify(v)} cannot go into the back-filler's settings`);
+    return `# Rendered by iiot-monitoring for the back-filler of site ${o.site}; do not edit on the device.\n` + values.map(([k, v]) => `${k}=${v}\n`).join("");
+}
+
+/** promtool's --http.config.file for the back-filler: the live remote write's credentials and TLS, by file. */
+export function renderBackfillHttpConfig(o: BackfillOptions): string {
+    const p = o.paths ?? COLLECTOR_PATHS;
+    const config = {
+        basic_auth: { username: collectorUsername(o.site), password_file: p.remoteWritePasswordFile },
+        tls_config: { ...(o.useSystemRoots ? {} : { ca_file: p.remoteWriteCaFile }), min_version: "TLS12", ...(o.remoteWriteServerName ? { server_name: o.remoteWriteServerName } : {}) },
+    };
+    return `# Rendered by iiot-monitoring for the back-filler of site ${o.site}; do not edit on the device.\n` + dump(config, { lineWidth: 200, noRefs: true });
 }

@@ -175,7 +175,6 @@ export function buildStack(inputs: ProgramInputs, projectDir = process.cwd()): S
                 source: settings.collectorSource,
                 downloadBaseUrl: settings.collectorDownloadBaseUrl,
                 scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
-                restartWithBacklog: settings.collectorRestartWithBacklog,
             },
             scrape: { caCertPem: authority.caCertPem, password: authority.password },
             remoteWriteUrl: receiverHost.apply((h) => `https://${h}:${settings.remoteWritePort}${REMOTE_WRITE_PATH}`),

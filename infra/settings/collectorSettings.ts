@@ -1,6 +1,6 @@
 /** The settings of site collectors (sites.<name>.collector in the fleet) and of the host's remote-write receiver. */
 export interface CollectorSettings {
-    /** Prometheus release the collectors run (agent mode). Defaults to 3.13.1, the newest release whose checksums ship (provisioners/prometheus.sha256sums); it remote-writes to the host's 3.5.0 with protocol 1.0. */
+    /** Prometheus release the collectors run (server mode with a local TSDB, and its promtool for the back-filler). Defaults to 3.13.1, the newest release whose checksums ship (provisioners/prometheus.sha256sums); it remote-writes to the host's 3.5.0 with protocol 1.0. */
     readonly collectorVersion: string;
     /** Files in the format of a release's sha256sums.txt with the checksums of collectorVersion. Defaults to none. */
     readonly collectorChecksumsFiles: readonly string[];
@@ -14,8 +14,6 @@ export interface CollectorSettings {
     readonly collectorSourceCidrs: readonly string[];
     /** TCP port of the host's remote-write receiver. Defaults to 9443. */
     readonly remoteWritePort: number;
-    /** Let an upgrade restart a collector that holds unsent samples (they are then lost). Defaults to false. */
-    readonly collectorRestartWithBacklog: boolean;
 }
 
 export const COLLECTOR_SETTING_DEFAULTS = {
@@ -24,13 +22,12 @@ export const COLLECTOR_SETTING_DEFAULTS = {
     collectorDownloadBaseUrl: "https://github.com/prometheus/prometheus/releases/download",
     collectorTarballDir: ".cache/prometheus",
     remoteWritePort: 9443,
-    collectorRestartWithBacklog: false,
 } as const;
 
 /** Reads the collector settings with the readers of parseSettings (every key is read, set or not). */
 export function collectorSettings(
     text: (k: string) => string | undefined,
-    bool: (k: string, def: boolean) => boolean,
+    _bool: (k: string, def: boolean) => boolean,
     int: (k: string, def: number | undefined, min: number, max: number) => number | undefined,
     list: (k: string) => string[],
     cidrs: (k: string, def: string[]) => string[],
@@ -51,6 +48,5 @@ export function collectorSettings(
         collectorTarballDir: text("collectorTarballDir") ?? d.collectorTarballDir,
         collectorSourceCidrs: cidrs("collectorSourceCidrs", []),
         remoteWritePort: int("remoteWritePort", d.remoteWritePort, 1024, 65535) ?? d.remoteWritePort,
-        collectorRestartWithBacklog: bool("collectorRestartWithBacklog", d.collectorRestartWithBacklog),
     };
 }

@@ -51,7 +51,13 @@ describe("a collector site in the program", () => {
         expect(agent.secretPaths).toContain("stdin");
         const stdin = agent.inputs.stdin as string;
         expect(stdin).toContain("@@script install\n#!/bin/sh\n# Installs or reconfigures a site collector");
-        expect(stdin).toContain("agent_flag=--agent\n");
+        // The back-filler ships with it: its script, its settings (the same receiver) and promtool's HTTP
+        // configuration, which names the password file and never holds the password.
+        expect(stdin).toContain("@@file backfill\n#!/bin/sh\n# The site collector's back-filler");
+        expect(stdin).toContain("remote_write_url=https://203.0.113.10:9443/api/v1/write\n");
+        expect(stdin).toMatch(/@@file backfill-http.yml\n[^@]*username: collector-offshore\n\s+password_file: \/etc\/prometheus-agent\/remote-write-password\n/);
+        expect(stdin).toContain("retention=7h\n");
+        expect(stdin).not.toContain("agent_flag=");
         expect(stdin).toContain(`checksums=amd64=${"a".repeat(64)} arm64=${"b".repeat(64)}\n`);
         expect(stdin).toContain("url: https://203.0.113.10:9443/api/v1/write");
         expect(stdin).toContain("pw-collector-offshore-password-0123456789abcdef");

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dump, load } from "js-yaml";
-import { collectorWalSize, loadChecksums } from "../../infra/device";
+import { collectorDiskSize, loadChecksums } from "../../infra/device";
 import { parseFleet, formatProblem, fleetTable, diffFleets, renderText } from "../../infra/fleet";
 import {
     collectorRules,
@@ -165,16 +165,25 @@ describe("what a collector site changes in the rendered files", () => {
     });
 });
 
-describe("the collector's write-ahead log", () => {
-    it("is sized from devices, scrape interval and outage budget, plus the 4 h the agent keeps anyway", () => {
-        const w = collectorWalSize({ devices: 100, scrapeIntervalSeconds: 30 });
-        // 100 x 1,300 series / 30 s = 4,333 samples/s; (6 h + 4 h) x 3,600 s x 8 B x 1.25.
+describe("the collector's disk (local TSDB)", () => {
+    it("is sized from devices, scrape interval and outage budget: blocks for the retention, the head's WAL, a compaction and one resent range", () => {
+        const w = collectorDiskSize({ devices: 100, scrapeIntervalSeconds: 30 });
+        // 100 x 1,300 series / 30 s = 4,333 samples/s, retention 6 h + 1 h:
+        // blocks 4,333 x 7 h x 3,600 x 2 B x 1.1 = 240.2 MB; WAL 4,333 x 3 h x 3,600 x 8 B = 374.4 MB;
+        // one range of 500,000 samples (115 s) x 300 B = 149.5 MB; x 1.25 = 955.2 MB = 911 MiB.
         expect(Math.round(w.samplesPerSecond)).toBe(4333);
-        expect(Math.round(w.bytes / 2 ** 20)).toBe(1488);
+        expect(w.backfillRangeSeconds).toBe(115);
+        expect(Math.round(w.bytes / 2 ** 20)).toBe(911);
         expect(w.retention).toBe("7h");
-        expect(collectorWalSize({ devices: 1, scrapeIntervalSeconds: 60 }).bytes).toBe(256 * 2 ** 20);
-        expect(collectorWalSize({ devices: 100, scrapeIntervalSeconds: 30, outageBudgetHours: 24 }).bytes).toBeGreaterThan(2 * w.bytes);
-        expect(() => collectorWalSize({ devices: 1, scrapeIntervalSeconds: 30, outageBudgetHours: 0 })).toThrow("outage budget");
+        expect(collectorDiskSize({ devices: 1, scrapeIntervalSeconds: 60 }).bytes).toBe(512 * 2 ** 20);
+        // A longer budget grows the blocks only: 25 h of retention instead of 7.
+        const day = collectorDiskSize({ devices: 100, scrapeIntervalSeconds: 30, outageBudgetHours: 24 });
+        expect(day.retention).toBe("25h");
+        // (each rounded up to a MiB, so within 2 MB)
+        expect(Math.abs((day.bytes - w.bytes) / 1e6 - (4333.33 * 18 * 3600 * 2 * 1.1 * 1.25) / 1e6)).toBeLessThan(2);
+        // A small site resends in ranges of at most an hour.
+        expect(collectorDiskSize({ devices: 1, scrapeIntervalSeconds: 60 }).backfillRangeSeconds).toBe(3600);
+        expect(() => collectorDiskSize({ devices: 1, scrapeIntervalSeconds: 30, outageBudgetHours: 0 })).toThrow("outage budget");
     });
 });
 

@@ -72,7 +72,7 @@ describe("the payload framing: one encoder (infra/common/payload.ts), one reader
     });
 
     it("carries what the two device uninstallers share (uninstall-lib.sh) into both: one argument loop, which refuses what neither installer takes", () => {
-        for (const [name, otherInstallersKey] of [["node-exporter-uninstall.sh", "agent_flag=--agent"], ["prometheus-agent-uninstall.sh", "collectors=--collector.cpu"]]) {
+        for (const [name, otherInstallersKey] of [["node-exporter-uninstall.sh", "disk_bytes=1073741824"], ["prometheus-agent-uninstall.sh", "collectors=--collector.cpu"]]) {
             const sent = provisionerScript(name);
             expect([name, sent.includes("read_uninstall_args() {"), sent.includes("step() {"), /^\. "\$\(dirname/m.test(sent)]).toEqual([name, true, true, false]);
             const check = spawnSync("shellcheck", ["--shell=sh", "--severity=style", "-"], { input: sent, encoding: "utf8" });
