@@ -135,3 +135,20 @@ install_file() {
     esac
     step "config: wrote $2"
 }
+
+# Usage: unit_sandbox: prints the systemd sandbox every service the installers write shares (one policy
+# for node_exporter, the collector's Prometheus and its back-filler); each unit adds its own ProtectHome,
+# writable paths and address families.
+unit_sandbox() {
+    cat <<'UNIT'
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectControlGroups=yes
+ProtectKernelModules=yes
+ProtectKernelTunables=yes
+PrivateTmp=yes
+RestrictSUIDSGID=yes
+RestrictRealtime=yes
+LockPersonality=yes
+UNIT
+}

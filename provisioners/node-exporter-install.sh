@@ -280,16 +280,8 @@ Group=$svc_user
 ExecStart=$bin --web.listen-address=:$port --web.config.file=$conf_dir/web-config.yml --collector.textfile.directory=$textfile_dir $collectors
 Restart=always
 RestartSec=5
-NoNewPrivileges=yes
-ProtectSystem=strict
+$(unit_sandbox)
 ProtectHome=read-only
-ProtectControlGroups=yes
-ProtectKernelModules=yes
-ProtectKernelTunables=yes
-PrivateTmp=yes
-RestrictSUIDSGID=yes
-RestrictRealtime=yes
-LockPersonality=yes
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 
 [Install]

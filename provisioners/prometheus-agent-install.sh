@@ -162,17 +162,9 @@ ExecReload=/bin/kill -HUP \$MAINPID
 Restart=always
 RestartSec=5
 TimeoutStopSec=60
-NoNewPrivileges=yes
-ProtectSystem=strict
+$(unit_sandbox)
 ReadWritePaths=$data_dir
 ProtectHome=yes
-ProtectControlGroups=yes
-ProtectKernelModules=yes
-ProtectKernelTunables=yes
-PrivateTmp=yes
-RestrictSUIDSGID=yes
-RestrictRealtime=yes
-LockPersonality=yes
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 
 [Install]
@@ -194,17 +186,9 @@ Group=$svc_user
 ExecStart=$backfill_bin
 Restart=always
 RestartSec=5
-NoNewPrivileges=yes
-ProtectSystem=strict
+$(unit_sandbox)
 ReadWritePaths=$data_dir
 ProtectHome=yes
-ProtectControlGroups=yes
-ProtectKernelModules=yes
-ProtectKernelTunables=yes
-PrivateTmp=yes
-RestrictSUIDSGID=yes
-RestrictRealtime=yes
-LockPersonality=yes
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
 
 [Install]
