@@ -19,6 +19,7 @@ const SERVERS = [
     "<rootDir>/test/render/fleetRecord.test.ts",
     "<rootDir>/test/render/longTermRemoteWrite.test.ts",
     "<rootDir>/test/render/maintenanceAlertmanager.test.ts",
+    "<rootDir>/test/render/maintenanceDstSwitch.test.ts",
     "<rootDir>/test/upstream/nodeExporterLabels.test.ts",
 ];
 /** Starts an Alertmanager on 127.0.0.1:19093, the address the lab's Prometheus sends alerts to: beside the lab suites, in band. */

@@ -14,6 +14,8 @@ export class AlertmanagerProcess {
         readonly dataDir: string,
         readonly port: number,
         readonly logFile: string,
+        /** Extra environment, e.g. ZONEINFO for a zone database of the test's own. */
+        readonly env: Readonly<Record<string, string>> = {},
     ) {}
 
     get url(): string {
@@ -25,7 +27,7 @@ export class AlertmanagerProcess {
         const child = spawn(
             "/usr/bin/prometheus-alertmanager",
             [`--config.file=${this.configFile}`, `--storage.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, "--cluster.listen-address="],
-            { detached: true, stdio: ["ignore", log, log] },
+            { detached: true, stdio: ["ignore", log, log], env: { ...process.env, ...this.env } },
         );
         fs.closeSync(log);
         child.unref();

@@ -57,10 +57,12 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
     tar: "tar",
     umount: "mount",
     xfs_growfs: "xfsprogs",
+    zdump: "libc-bin",
+    zic: "libc-bin",
 };
 
 /** Debian's Essential packages: on every Debian system, so .ci/run need not name them. */
-export const ESSENTIAL = new Set(["bash", "bsdutils", "coreutils", "dash", "diffutils", "login", "tar", "util-linux"]);
+export const ESSENTIAL = new Set(["bash", "bsdutils", "coreutils", "dash", "diffutils", "libc-bin", "login", "tar", "util-linux"]);
 
 /**
  * What a fresh machine of this kind brings itself (its Node.js 20 and npm come from NodeSource, not
