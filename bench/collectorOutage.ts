@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 import { collectorDiskSize } from "../infra/device";
 import { BackfillOptions, CollectorPaths, COLLECTOR_QUEUE_CONFIG, renderBackfillEnv, renderBackfillHttpConfig, renderCollectorConfig } from "../infra/host";
 import { sleep } from "../lab/exec";
@@ -164,7 +165,7 @@ export async function benchCollectorOutage(n: number, outageMinutes: number, ste
         await link.restore();
         await collector.start();
         const backfillLog = fs.openSync(path.join(dir, "backfill.log"), "w");
-        backfiller = spawn("sh", [path.join(__dirname, "..", "provisioners", "prometheus-collector-backfill.sh")], {
+        backfiller = spawn("sh", [path.join(PROJECT_ROOT, "provisioners", "prometheus-collector-backfill.sh")], {
             env: { ...process.env, IIOTMON_COLLECTOR_CONF: paths.configDir, IIOTMON_COLLECTOR_DATA: dataDir, IIOTMON_COLLECTOR_PROMTOOL: promtool, IIOTMON_LAB_DEBIAN_PROMTOOL: "/usr/bin/promtool" },
             stdio: ["ignore", backfillLog, backfillLog],
         });

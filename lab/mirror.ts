@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { run } from "./exec";
+import { PROJECT_ROOT } from "../infra/common/projectRoot";
 import { MIRROR_DIR } from "./paths";
 
 /** The Debian-built node_exporter the lab packages in the official release layout. */
@@ -89,7 +90,7 @@ export const LAB_DEBIAN_PROMTOOL = "/usr/local/lib/iiotmon-lab/promtool-2.42";
  * another place: the benchmark runs it on this machine).
  */
 export function labPromtoolScript(): string {
-    const perl = fs.readFileSync(path.join(__dirname, "promtool-push.pl"), "utf8");
+    const perl = fs.readFileSync(path.join(PROJECT_ROOT, "lab", "promtool-push.pl"), "utf8");
     return `#!/bin/sh
 # Lab build of promtool (iiot-monitoring lab): see lab/mirror.ts.
 if [ "\${1:-}" = push ]; then exec perl -x "$0" "$@"; fi

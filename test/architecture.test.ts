@@ -118,4 +118,16 @@ describe("the program's layers", () => {
         expect(edges.filter((e) => e.to !== "test/harness/index.ts").map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
         expect(EDGES.filter((e) => !layerOf(e.to)).map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
     });
+    it("compiled code finds the checkout's files through PROJECT_ROOT, never beside __dirname (bin/ holds only the compiled .js)", () => {
+        // Commands run from bin/, where __dirname/../.. is bin/ and no .yaml, .sh, .pl or package.json was copied.
+        const compiled = [...sources("infra"), ...sources("components"), ...sources("lab"), ...sources("bench")].filter((f) => !f.startsWith("lab/scratch/"));
+        const ALLOWED = new Set([
+            "infra/common/projectRoot.ts", // where PROJECT_ROOT is worked out, for source and compiled copy alike
+            "lab/cli.ts", // starts its compiled sibling mirrorServer.js or the .ts, whichever it is itself
+        ]);
+        const users = compiled.filter((f) => !ALLOWED.has(f) && /\b__dirname\b/.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        expect(users).toEqual([]);
+        // The rule sees real files: the one that must use __dirname does.
+        expect(fs.readFileSync(path.join(ROOT, "infra/common/projectRoot.ts"), "utf8")).toMatch(/__dirname/);
+    });
 });

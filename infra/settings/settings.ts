@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { isIPv4, isIPv6 } from "net";
 import * as path from "path";
 import { NODE_ALERT_DEFAULTS, NodeAlertThresholds } from "./nodeAlertThresholds";
-import { UserError } from "../common";
+import { PROJECT_ROOT, UserError } from "../common";
 import { collectorSettings, CollectorSettings } from "./collectorSettings";
 
 /** Everything the stack reads from `Pulumi.<stack>.yaml`, typed and checked. Declared in Pulumi.yaml's `config:` block. */
@@ -85,7 +85,7 @@ export interface GrafanaOAuthSettings {
  * project's address is written, so a fork that changes it gets links to its own pages.
  */
 function repositoryRunbooks(): string {
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { repository?: { url?: string } };
+    const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { repository?: { url?: string } };
     const url = pkg.repository?.url?.replace(/^git\+/, "").replace(/\.git$/, "");
     if (!url) throw new Error("package.json has no repository.url, from which the default of runbookBaseUrl derives");
     return `${url}/blob/main/docs/runbooks/`;
