@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { loadProgramInputs } from "../infra/program/programInputs";
-import { buildStack, deviceResourceNames } from "../infra/program/stack";
+import { buildStack, deviceResourceNames, STACK_RESOURCES } from "../infra/program/stack";
 import { LabOutputStore } from "./labOutputs";
 import { recordProgram, RecordedResource, settled } from "../test/harness";
 
@@ -13,6 +13,8 @@ export interface DeviceOperation {
     readonly resourceName: string;
     readonly type: "command:remote:Command" | "command:remote:CopyToRemote";
     readonly inputs: Record<string, unknown>;
+    /** The component it belongs to (a device's, or a site collector's): its copies run before its command. */
+    readonly chain: string;
 }
 
 export interface CaptureOptions {
@@ -38,11 +40,19 @@ export async function captureDeviceOperations(opts: CaptureOptions): Promise<Dev
     pulumi.runtime.setAllConfig(config, Object.keys(opts.secrets).map((k) => `${PROJECT}:${k}`));
     const inputs = loadProgramInputs(new pulumi.Config(PROJECT));
     const outputs = buildStack(inputs);
-    await settled(Object.values(outputs.devices));
+    await settled([...Object.values(outputs.devices), ...Object.values(outputs.siteCollectors)]);
     store.save();
-    // Only what acts on devices: the monitoring host's own commands have no lab counterpart.
-    const onDevices = new Set<string>(inputs.fleet.devices.flatMap((d) => [deviceResourceNames(d.name).pushTarball, deviceResourceNames(d.name).install]));
-    const deviceSide = resources.filter((r) => (r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote") && onDevices.has(r.name));
+    // Only what acts on devices (node_exporter, and site collectors): the monitoring host's own commands have no lab counterpart.
+    const chainOf = new Map<string, string>();
+    for (const d of inputs.fleet.devices) {
+        const names = deviceResourceNames(d.name);
+        for (const n of [names.pushTarball, names.install]) chainOf.set(n, names.component);
+    }
+    for (const site of inputs.fleet.sites.filter((s) => s.collector)) {
+        const names = STACK_RESOURCES.collector(site.name);
+        for (const n of [names.pushTarball, names.agent]) chainOf.set(n, names.component);
+    }
+    const deviceSide = resources.filter((r) => (r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote") && chainOf.has(r.name));
     return Promise.all(
         deviceSide.map(async (r) => {
             const inputs = { ...r.inputs };
@@ -51,7 +61,7 @@ export async function captureDeviceOperations(opts: CaptureOptions): Promise<Dev
                 const file = await inputs.source.path;
                 inputs.source = { path: file, sha256: createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
             }
-            return { resourceName: r.name, type: r.type as DeviceOperation["type"], inputs };
+            return { resourceName: r.name, type: r.type as DeviceOperation["type"], inputs, chain: chainOf.get(r.name)! };
         }),
     );
 }

@@ -57,7 +57,10 @@ async function up(count: number): Promise<void> {
 }
 
 async function apply(file: string): Promise<number> {
-    const { outcomes } = await new Lab().apply(file, { log: (l) => console.log(l) });
+    const lab = new Lab();
+    // The devices `up` started: a site collector on one of them gets the lab's promtool before its install.
+    lab.devices.push(...readJson<LabRegistry>(REGISTRY, { devices: [] }).devices);
+    const { outcomes } = await lab.apply(file, { log: (l) => console.log(l) });
     let failed = 0;
     for (const o of outcomes.sort((a, b) => a.resourceName.localeCompare(b.resourceName))) {
         if (!o.ok) failed++;
@@ -72,14 +75,18 @@ function status(): void {
     console.log(`mirror: ${isAlive(reg.mirrorPid) ? `running (pid ${reg.mirrorPid})` : "stopped"}`);
     for (const d of reg.devices) {
         let ne = "-";
+        let collector = "";
         if (isAlive(d.pid)) {
             try {
                 ne = execOnDevice(d, "systemctl is-active node_exporter || true").trim();
+                // A site collector (its Prometheus and back-filler), where one is installed.
+                const [agent, backfill] = execOnDevice(d, "systemctl is-active prometheus-agent prometheus-agent-backfill || true").trim().split("\n");
+                if (agent !== "inactive" || backfill !== "inactive") collector = `  collector: ${agent}, back-filler: ${backfill}`;
             } catch {
                 ne = "unreachable";
             }
         }
-        console.log(`${d.name.padEnd(16)} ${d.ip.padEnd(14)} ${isAlive(d.pid) ? "running" : "stopped"}  node_exporter: ${ne}`);
+        console.log(`${d.name.padEnd(16)} ${d.ip.padEnd(14)} ${isAlive(d.pid) ? "running" : "stopped"}  node_exporter: ${ne}${collector}`);
     }
 }
 
@@ -98,7 +105,7 @@ async function down(): Promise<void> {
 const USAGE = `usage: npm run lab -- <command>
   up N          start N simulated devices and write an endpoints.yaml for them
   apply FILE    do on the lab what \`pulumi up\` would do to the devices of FILE
-  status        devices, their node_exporter, the mirror
+  status        devices, their node_exporter and site collector, the mirror
   down          stop everything the lab started
   first-look    probe and SNMP devices, the exporters and Prometheus with the rendered configuration, until Ctrl-C`;
 

@@ -4,9 +4,9 @@ import { STACK_RESOURCES } from "../infra/program/stack";
 import { captureDeviceOperations, readJson } from "./capture";
 import { LabDeviceOptions, LabDeviceRecord, rebootDevice, startDevice, stopDevice } from "./labDevice";
 import { LAB_KEY_SECRET } from "./labFleet";
-import { CHECKSUMS_FILE, ensureMirror } from "./mirror";
+import { CHECKSUMS_FILE, ensureMirror, ensurePrometheusRelease, installLabPromtool, LAB_PROMETHEUS_VERSION, PROMETHEUS_CHECKSUMS_FILE } from "./mirror";
 import { ensureBridge, removeBridge } from "./network";
-import { MIRROR_DIR, SSH_KEY, STATE_DIR } from "./paths";
+import { BRIDGE_IP, MIRROR_DIR, MIRROR_PORT, SSH_KEY, STATE_DIR, SUBNET_PREFIX } from "./paths";
 import { replay, ReplayOptions, ReplayOutcome, ReplayState } from "./replay";
 import { ensureLabKey, ensureRootfs } from "./rootfs";
 
@@ -19,11 +19,19 @@ export function raiseInotifyLimit(atLeast: number): void {
     if (Number(fs.readFileSync(file, "utf8")) < atLeast) fs.writeFileSync(file, String(atLeast));
 }
 
-/** Settings of the lab stack: the lab mirror's checksums and tarballs, and a short dial budget. */
+/**
+ * Settings of the lab stack: the lab mirror's checksums and tarballs (node_exporter, and the lab's
+ * Prometheus release for site collectors, downloaded from the mirror as from the official archive), the
+ * lab's network as where collectors connect from, and a short dial budget.
+ */
 export function labSettings(extra: Record<string, string> = {}): Record<string, string> {
     return {
         nodeExporterChecksumsFiles: JSON.stringify([CHECKSUMS_FILE]),
         nodeExporterTarballDir: MIRROR_DIR,
+        collectorVersion: LAB_PROMETHEUS_VERSION,
+        collectorDownloadBaseUrl: `http://${BRIDGE_IP}:${MIRROR_PORT}`,
+        collectorChecksumsFiles: JSON.stringify([PROMETHEUS_CHECKSUMS_FILE]),
+        collectorSourceCidrs: JSON.stringify([`${SUBNET_PREFIX}0/24`]),
         dialTimeoutSeconds: "20",
         testStack: "true",
         amiId: "ami-0123456789abcdef0",
@@ -86,12 +94,18 @@ export class Lab {
 
     /** Does on the lab what `pulumi up` would do to the devices for this fleet file. */
     async apply(fleetFile: string, opts: ReplayOptions & { settings?: Record<string, string> } = {}): Promise<ApplyResult> {
+        ensurePrometheusRelease();
         const ops = await captureDeviceOperations({
             fleetFile,
             settings: labSettings(opts.settings),
             secrets: { [LAB_KEY_SECRET]: fs.readFileSync(SSH_KEY, "utf8") },
             outputStoreFile: path.join(this.stateDir, "outputs.json"),
         });
+        // A collector's back-filler needs the lab release's promtool to find Debian's on the device.
+        for (const op of ops.filter((o) => o.chain.startsWith(STACK_RESOURCES.collector("").component))) {
+            const device = this.devices.find((d) => d.ip === (op.inputs.connection as { host?: string }).host);
+            if (device) installLabPromtool(device);
+        }
         const previous = readJson<ReplayState>(this.appliedFile, {});
         const { state, outcomes, notStarted } = await replay(previous, ops, opts);
         fs.writeFileSync(this.appliedFile, JSON.stringify(state), { mode: 0o600 });

@@ -97,6 +97,16 @@ if [ "\${1:-}" = push ]; then exec perl -x "$0" "$@"; fi
 exec "\${IIOTMON_LAB_DEBIAN_PROMTOOL:-${LAB_DEBIAN_PROMTOOL}}" "$@"
 ${perl}`;
 }
+/** Puts Debian's promtool where the lab release's promtool looks for it on a (running) lab device; once. */
+export function installLabPromtool(device: { readonly dir: string }): void {
+    const target = path.join(device.dir, "merged", LAB_DEBIAN_PROMTOOL);
+    if (fs.existsSync(target)) return;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync("/usr/bin/promtool", `${target}.tmp`);
+    fs.chmodSync(`${target}.tmp`, 0o755);
+    fs.renameSync(`${target}.tmp`, target);
+}
+
 export const PROMETHEUS_CHECKSUMS_FILE = path.join(MIRROR_DIR, "prometheus-sha256sums.txt");
 
 export function prometheusTarballName(version = LAB_PROMETHEUS_VERSION, arch = "amd64"): string {

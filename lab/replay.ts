@@ -166,12 +166,9 @@ export async function replay(
         return record(op, action, done.ok, done.r, action);
     };
 
-    // Per device: copies first (the command depends on them), then the command.
+    // Per component (a device's, a site collector's): copies first (the command depends on them), then the command.
     const byDevice = new Map<string, DeviceOperation[]>();
-    for (const op of next) {
-        const device = op.resourceName.replace(/-(node-exporter|push-tarball)$/, "");
-        byDevice.set(device, [...(byDevice.get(device) ?? []), op]);
-    }
+    for (const op of next) byDevice.set(op.chain, [...(byDevice.get(op.chain) ?? []), op]);
     await Promise.all(
         [...byDevice.values()].map(async (ops) => {
             ops.sort((a, b) => (a.type === b.type ? 0 : a.type === "command:remote:CopyToRemote" ? -1 : 1));

@@ -9,7 +9,7 @@ import { isAlive, run, sleep, tryRun } from "../../lab/exec";
 import { Lab, scrapeSecrets } from "../../lab/lab";
 import { LabDeviceRecord } from "../../lab/labDevice";
 import { labFleetYaml } from "../../lab/labFleet";
-import { CHECKSUMS_FILE, ensurePrometheusRelease, LAB_DEBIAN_PROMTOOL, LAB_PROMETHEUS_VERSION } from "../../lab/mirror";
+import { CHECKSUMS_FILE, ensurePrometheusRelease, installLabPromtool, LAB_PROMETHEUS_VERSION } from "../../lab/mirror";
 import { MirrorServer } from "../../lab/mirrorServer";
 import { netnsName } from "../../lab/network";
 import { SSH_KEY } from "../../lab/paths";
@@ -140,10 +140,7 @@ describe("a site collector rides out a link outage without losing a sample", () 
         const release = ensurePrometheusRelease();
         gateway = await lab.start("c17-gw", 70);
         // The lab release's promtool hands all but `push` to Debian's (lab/mirror.ts: labPromtoolScript).
-        const debianPromtool = path.join(gateway.dir, "merged", LAB_DEBIAN_PROMTOOL);
-        fs.mkdirSync(path.dirname(debianPromtool), { recursive: true });
-        fs.copyFileSync("/usr/bin/promtool", debianPromtool);
-        fs.chmodSync(debianPromtool, 0o755);
+        installLabPromtool(gateway);
         devices = [gateway, await lab.start("c17-dev-1", 71), await lab.start("c17-dev-2", 72)];
         // node_exporter on every device of the site, the collector included, as `pulumi up` installs it.
         const fleetFile = path.join(dir, "endpoints.yaml");
