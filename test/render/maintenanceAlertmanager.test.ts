@@ -120,7 +120,7 @@ describe("maintenance windows in alertmanager.yml", () => {
     });
 
     describe("in a running Alertmanager, by the clock", () => {
-        const port = 19094;
+        const port = 19722;
         let am: AlertmanagerProcess | undefined;
         let server: http.Server | undefined;
         const received: string[] = [];
