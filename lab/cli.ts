@@ -57,10 +57,7 @@ async function up(count: number): Promise<void> {
 }
 
 async function apply(file: string): Promise<number> {
-    const lab = new Lab();
-    // The devices `up` started: a site collector on one of them gets the lab's promtool before its install.
-    lab.devices.push(...readJson<LabRegistry>(REGISTRY, { devices: [] }).devices);
-    const { outcomes } = await lab.apply(file, { log: (l) => console.log(l) });
+    const { outcomes } = await new Lab().apply(file, { log: (l) => console.log(l) });
     let failed = 0;
     for (const o of outcomes.sort((a, b) => a.resourceName.localeCompare(b.resourceName))) {
         if (!o.ok) failed++;
@@ -78,9 +75,9 @@ function status(): void {
         let collector = "";
         if (isAlive(d.pid)) {
             try {
-                ne = execOnDevice(d, "systemctl is-active node_exporter || true").trim();
-                // A site collector (its Prometheus and back-filler), where one is installed.
-                const [agent, backfill] = execOnDevice(d, "systemctl is-active prometheus-agent prometheus-agent-backfill || true").trim().split("\n");
+                // node_exporter, and a site collector (its Prometheus and back-filler) where one is installed: one SSH call.
+                const [exporter, agent, backfill] = execOnDevice(d, "systemctl is-active node_exporter prometheus-agent prometheus-agent-backfill || true").trim().split("\n");
+                ne = exporter;
                 if (agent !== "inactive" || backfill !== "inactive") collector = `  collector: ${agent}, back-filler: ${backfill}`;
             } catch {
                 ne = "unreachable";

@@ -4,7 +4,7 @@ import { STACK_RESOURCES } from "../infra/program/stack";
 import { captureDeviceOperations, readJson } from "./capture";
 import { LabDeviceOptions, LabDeviceRecord, rebootDevice, startDevice, stopDevice } from "./labDevice";
 import { LAB_KEY_SECRET } from "./labFleet";
-import { CHECKSUMS_FILE, ensureMirror, ensurePrometheusRelease, installLabPromtool, LAB_PROMETHEUS_VERSION, PROMETHEUS_CHECKSUMS_FILE } from "./mirror";
+import { CHECKSUMS_FILE, DEBIAN_PROMETHEUS, ensureMirror, ensurePrometheusRelease, LAB_PROMETHEUS_VERSION, PROMETHEUS_CHECKSUMS_FILE } from "./mirror";
 import { ensureBridge, removeBridge } from "./network";
 import { BRIDGE_IP, MIRROR_DIR, MIRROR_PORT, SSH_KEY, STATE_DIR, SUBNET_PREFIX } from "./paths";
 import { replay, ReplayOptions, ReplayOutcome, ReplayState } from "./replay";
@@ -94,18 +94,15 @@ export class Lab {
 
     /** Does on the lab what `pulumi up` would do to the devices for this fleet file. */
     async apply(fleetFile: string, opts: ReplayOptions & { settings?: Record<string, string> } = {}): Promise<ApplyResult> {
-        ensurePrometheusRelease();
+        // Site collectors run the lab's Prometheus release, built from Debian's prometheus. Without that
+        // package nothing pins a release: a collector's install refuses (no pinned checksum), the rest applies.
+        const release = fs.existsSync(DEBIAN_PROMETHEUS) ? ensurePrometheusRelease() : undefined;
         const ops = await captureDeviceOperations({
             fleetFile,
-            settings: labSettings(opts.settings),
+            settings: labSettings({ ...(release ? {} : { collectorChecksumsFiles: "[]" }), ...opts.settings }),
             secrets: { [LAB_KEY_SECRET]: fs.readFileSync(SSH_KEY, "utf8") },
             outputStoreFile: path.join(this.stateDir, "outputs.json"),
         });
-        // A collector's back-filler needs the lab release's promtool to find Debian's on the device.
-        for (const op of ops.filter((o) => o.chain.startsWith(STACK_RESOURCES.collector("").component))) {
-            const device = this.devices.find((d) => d.ip === (op.inputs.connection as { host?: string }).host);
-            if (device) installLabPromtool(device);
-        }
         const previous = readJson<ReplayState>(this.appliedFile, {});
         const { state, outcomes, notStarted } = await replay(previous, ops, opts);
         fs.writeFileSync(this.appliedFile, JSON.stringify(state), { mode: 0o600 });

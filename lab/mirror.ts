@@ -86,7 +86,7 @@ export const LAB_DEBIAN_PROMTOOL = "/usr/local/lib/iiotmon-lab/promtool-2.42";
 /**
  * The lab release's promtool: Debian's 2.42 promtool lacks `push metrics` (the pinned 3.13.1 has it),
  * so `push` goes to lab/promtool-push.pl (perl-base, which every Debian device has) and everything
- * else (tsdb dump) to Debian's promtool, copied onto the device by the lab (IIOTMON_LAB_DEBIAN_PROMTOOL names
+ * else (tsdb dump) to Debian's promtool, which the lab's device image carries (rootfs.ts; IIOTMON_LAB_DEBIAN_PROMTOOL names
  * another place: the benchmark runs it on this machine).
  */
 export function labPromtoolScript(): string {
@@ -97,15 +97,9 @@ if [ "\${1:-}" = push ]; then exec perl -x "$0" "$@"; fi
 exec "\${IIOTMON_LAB_DEBIAN_PROMTOOL:-${LAB_DEBIAN_PROMTOOL}}" "$@"
 ${perl}`;
 }
-/** Puts Debian's promtool where the lab release's promtool looks for it on a (running) lab device; once. */
-export function installLabPromtool(device: { readonly dir: string }): void {
-    const target = path.join(device.dir, "merged", LAB_DEBIAN_PROMTOOL);
-    if (fs.existsSync(target)) return;
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync("/usr/bin/promtool", `${target}.tmp`);
-    fs.chmodSync(`${target}.tmp`, 0o755);
-    fs.renameSync(`${target}.tmp`, target);
-}
+
+/** Debian's prometheus on this machine (package prometheus): what the lab's Prometheus release is built from. */
+export const DEBIAN_PROMETHEUS = "/usr/bin/prometheus";
 
 export const PROMETHEUS_CHECKSUMS_FILE = path.join(MIRROR_DIR, "prometheus-sha256sums.txt");
 
@@ -124,7 +118,7 @@ export function ensurePrometheusRelease(): { tarball: string; checksums: string 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "lab-prom-tarball-"));
     try {
         fs.mkdirSync(path.join(work, dirName));
-        fs.copyFileSync("/usr/bin/prometheus", path.join(work, dirName, "prometheus"));
+        fs.copyFileSync(DEBIAN_PROMETHEUS, path.join(work, dirName, "prometheus"));
         fs.chmodSync(path.join(work, dirName, "prometheus"), 0o755);
         fs.writeFileSync(path.join(work, dirName, "promtool"), labPromtoolScript(), { mode: 0o755 });
         fs.writeFileSync(path.join(work, dirName, "LICENSE"), "Apache License 2.0 (lab build of Debian's prometheus)\n");

@@ -1,10 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { run } from "./exec";
+import { LAB_DEBIAN_PROMTOOL } from "./mirror";
 import { BASE_ROOTFS, SSH_KEY } from "./paths";
 
+/** Debian's promtool on this machine (package prometheus). */
+const DEBIAN_PROMTOOL = "/usr/bin/promtool";
+
 const PACKAGES = "systemd,systemd-sysv,dbus,openssh-server,iproute2,curl,ca-certificates,procps,sudo,tar,gzip,passwd";
-const READY = ".iiotmon-lab-ready";
+// Renamed when the image gains a step, so a cached image built before it gets that step too.
+const READY = ".iiotmon-lab-ready-2";
 
 /** The Debian mirror this machine already uses, so the lab needs no other network. */
 function debianMirror(): string {
@@ -71,6 +76,13 @@ export function ensureRootfs(log: (s: string) => void = () => {}): string {
     // Boots faster and quieter in a container.
     for (const unit of ["systemd-networkd-wait-online.service", "e2scrub_reap.service", "apt-daily.timer", "apt-daily-upgrade.timer"]) {
         run("chroot", [root, "systemctl", "mask", unit], { allowFail: true });
+    }
+    // The lab's Prometheus release (site collectors) hands all but `push` to Debian's promtool on the device
+    // (mirror.ts: labPromtoolScript); in the image, every device has it without a copy of its own.
+    if (fs.existsSync(DEBIAN_PROMTOOL)) {
+        fs.mkdirSync(path.join(root, path.dirname(LAB_DEBIAN_PROMTOOL)), { recursive: true });
+        fs.copyFileSync(DEBIAN_PROMTOOL, path.join(root, LAB_DEBIAN_PROMTOOL));
+        fs.chmodSync(path.join(root, LAB_DEBIAN_PROMTOOL), 0o755);
     }
     fs.writeFileSync(path.join(root, READY), "");
     return root;

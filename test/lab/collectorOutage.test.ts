@@ -9,7 +9,7 @@ import { isAlive, run, sleep, tryRun } from "../../lab/exec";
 import { Lab, scrapeSecrets } from "../../lab/lab";
 import { LabDeviceRecord } from "../../lab/labDevice";
 import { labFleetYaml } from "../../lab/labFleet";
-import { CHECKSUMS_FILE, ensurePrometheusRelease, installLabPromtool, LAB_PROMETHEUS_VERSION } from "../../lab/mirror";
+import { CHECKSUMS_FILE, ensurePrometheusRelease, LAB_PROMETHEUS_VERSION } from "../../lab/mirror";
 import { MirrorServer } from "../../lab/mirrorServer";
 import { netnsName } from "../../lab/network";
 import { SSH_KEY } from "../../lab/paths";
@@ -139,8 +139,6 @@ describe("a site collector rides out a link outage without losing a sample", () 
         await mirror.start();
         const release = ensurePrometheusRelease();
         gateway = await lab.start("c17-gw", 70);
-        // The lab release's promtool hands all but `push` to Debian's (lab/mirror.ts: labPromtoolScript).
-        installLabPromtool(gateway);
         devices = [gateway, await lab.start("c17-dev-1", 71), await lab.start("c17-dev-2", 72)];
         // node_exporter on every device of the site, the collector included, as `pulumi up` installs it.
         const fleetFile = path.join(dir, "endpoints.yaml");

@@ -39,9 +39,12 @@ describe("npm run lab applies site collectors", () => {
 
     afterAll(() => suite.tearDown());
 
+    /** Applies the site's two devices, with or without gw as the site's collector; 5 s scrapes so the test waits little. */
+    const applyFleet = (withCollector: boolean) =>
+        lab.apply(suite.writeFleet([{ record: gw }, { record: dev }], withCollector ? { siteCollector: gw.name } : {}, withCollector ? "with-collector" : "without-collector"), { settings: { scrapeIntervalSeconds: "5" } });
+
     it("installs the collector on the device the site names, and it scrapes every device of the site", async () => {
-        const file = suite.writeFleet([{ record: gw }, { record: dev }], { siteCollector: gw.name }, "with-collector");
-        const { outcomes } = await lab.apply(file, { settings: { scrapeIntervalSeconds: "5" } });
+        const { outcomes } = await applyFleet(true);
         expect(outcomes.filter((o) => !o.ok).map((o) => o.error)).toEqual([]);
         const agent = outcomeOf(outcomes, AGENT);
         expect(agent.action).toBe("create");
@@ -61,15 +64,13 @@ describe("npm run lab applies site collectors", () => {
     });
 
     it("a second apply of the same file leaves the collector as it is", async () => {
-        const file = suite.writeFleet([{ record: gw }, { record: dev }], { siteCollector: gw.name }, "with-collector");
-        const { outcomes } = await lab.apply(file, { settings: { scrapeIntervalSeconds: "5" } });
+        const { outcomes } = await applyFleet(true);
         expect(outcomeOf(outcomes, AGENT).action).toBe("unchanged");
         expect(outcomes.every((o) => o.ok && o.action === "unchanged")).toBe(true);
     });
 
     it("taken out of the file, the collector is uninstalled and the device keeps its node_exporter", async () => {
-        const file = suite.writeFleet([{ record: gw }, { record: dev }], {}, "without-collector");
-        const { outcomes } = await lab.apply(file, { settings: { scrapeIntervalSeconds: "5" } });
+        const { outcomes } = await applyFleet(false);
         expect(outcomes.filter((o) => !o.ok).map((o) => o.error)).toEqual([]);
         expect(outcomeOf(outcomes, AGENT).action).toBe("delete");
         expect(outcomeOf(outcomes, deviceResourceNames(gw.name).install).action).toBe("unchanged");
